@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Mplane.Cli.Commands;
+
+var root = new RootCommand(
+    "mplane: the mPlane measurement repository. Tstat logs in, PostgreSQL continuous tables, jobs and analyses out.\n" +
+    "With no database configured (MPLANE_PG or conf/repository.yaml), commands use a private PostgreSQL cluster in .data/pg.");
+root.Subcommands.Add(DbCommand.Create());
+root.Subcommands.Add(GenCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,19 @@
+using Mplane.Configuration;
+
+namespace Mplane.Testing;
+
+/// <summary>Folders tests read from: the project, and the shared sample data beside it (read in place, never copied).</summary>
+public static class TestPaths
+{
+    /// <summary>The project's home as the tests see it (MPLANE_DATA is honoured, as scripts/test sets it).</summary>
+    public static ProjectHome Home { get; } = ProjectHome.Discover();
+
+    /// <summary><c>../shared/data</c> beside the project's root.</summary>
+    public static string SharedData => Path.GetFullPath(Path.Combine(Home.Root, "..", "shared", "data"));
+
+    /// <summary>The real Tstat sample files of DBStream's tests.</summary>
+    public static string TstatSamples => Path.Combine(SharedData, "dbstream-examples", "example_data");
+
+    /// <summary>The real MAWI sample files of DBStream's tests.</summary>
+    public static string MawiSamples => Path.Combine(SharedData, "dbstream-examples", "example_mawi");
+}
