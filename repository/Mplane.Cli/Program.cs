@@ -6,4 +6,5 @@ var root = new RootCommand(
     "With no database configured (MPLANE_PG or conf/repository.yaml), commands use a private PostgreSQL cluster in .data/pg.");
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(GenCommand.Create());
+root.Subcommands.Add(ScanCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
