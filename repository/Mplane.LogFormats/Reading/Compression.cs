@@ -41,7 +41,8 @@ public static class InputTransforms
     /// Wraps <paramref name="input"/> so that reads return the decompressed bytes, whatever the
     /// compression; the returned stream owns <paramref name="input"/>.
     /// </summary>
-    public static async Task<(Stream Stream, Compression Compression)> OpenAsync(Stream input, CancellationToken cancellationToken)
+    /// <exception cref="LogFormatException">The compressed data is corrupt from its start; the message names <paramref name="source"/>.</exception>
+    public static async Task<(Stream Stream, Compression Compression)> OpenAsync(Stream input, string source, CancellationToken cancellationToken)
     {
         var head = new byte[MagicLength];
         var read = 0;
@@ -58,7 +59,16 @@ public static class InputTransforms
 
         var compression = Identify(head.AsSpan(0, read));
         Stream replayed = input.CanSeek ? Rewind(input, read) : new PrefixedStream(head.AsMemory(0, read), input);
-        return (Wrap(replayed, compression), compression);
+        try
+        {
+            return (Wrap(replayed, compression), compression);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // Some decoders (bzip2) read their first block while being set up.
+            await replayed.DisposeAsync().ConfigureAwait(false);
+            throw new LogFormatException($"{source}: the input is corrupt or truncated ({compression}): {e.Message}", e);
+        }
     }
 
     /// <summary>Opens a file with its compression recognised.</summary>
@@ -72,7 +82,7 @@ public static class InputTransforms
             BufferSize = 0, // the reader reads large blocks itself
             Options = FileOptions.SequentialScan,
         });
-        return OpenAsync(file, cancellationToken);
+        return OpenAsync(file, path, cancellationToken);
     }
 
     private static Stream Rewind(Stream input, int read)
@@ -83,7 +93,7 @@ public static class InputTransforms
 
     private static Stream Wrap(Stream stream, Compression compression) => compression switch
     {
-        Compression.Gzip => new GZipStream(stream, CompressionMode.Decompress),
+        Compression.Gzip => new VerifiedGzipStream(stream),
         Compression.Bzip2 => BZip2Stream.Create(stream, SharpCompress.Compressors.CompressionMode.Decompress,
             decompressConcatenated: true, leaveOpen: false, tolerateTruncatedStream: false),
         Compression.Xz => new XZStream(stream),

@@ -174,8 +174,7 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
         {
             read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or SharpCompress.Common.SharpCompressException or ZstdSharp.ZstdException
-                                       or InvalidOperationException or IOException && e is not FileNotFoundException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
             throw new LogFormatException(
                 $"{Source}: the input is corrupt or truncated after {Statistics.Bytes} decompressed bytes (line {Statistics.Lines + 1}): {e.Message}", e);
