@@ -1,51 +1,54 @@
 using System.Globalization;
+using Mplane.LogFormats.Reading;
+using Mplane.LogFormats.Scanning;
+using Mplane.Testing;
 
 namespace Mplane.Generators.Tests;
 
 /// <summary>
-/// The rows of generated log files as plain string arrays, split on single spaces as the format
-/// demands, with columns found by the header's names. Test-side only: it checks the files
-/// independently of the project's reading layer.
+/// The rows of generated log files, read through the project's reading layer (the one parser of log
+/// lines), as dictionaries by column name; plus each line's field count, counted on single spaces.
 /// </summary>
 internal sealed class GeneratedLog
 {
-    private GeneratedLog(string[] header, List<string[]> rows, List<int> fieldCounts)
+    private GeneratedLog(List<string[]> rows, List<int> fieldCounts, IReadOnlyDictionary<string, int> columns)
     {
-        Columns = header.Select((h, i) => (Name: h[..h.LastIndexOf(':')], Index: i)).ToDictionary(c => c.Name, c => c.Index);
         Rows = rows;
         FieldCounts = fieldCounts;
+        Columns = columns;
     }
 
     public IReadOnlyDictionary<string, int> Columns { get; }
 
     public IReadOnlyList<string[]> Rows { get; }
 
-    /// <summary>Fields per line, header first.</summary>
+    /// <summary>Fields per line (separators + 1), header lines included.</summary>
     public IReadOnlyList<int> FieldCounts { get; }
 
     public static GeneratedLog ReadAll(string directory)
     {
-        string[]? header = null;
         var rows = new List<string[]>();
         var counts = new List<int>();
-        foreach (var file in Directory.EnumerateFiles(directory, "log_tcp_complete", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        IReadOnlyDictionary<string, int>? columns = null;
+        foreach (var file in InputFiles.Expand([directory], "log_tcp_complete"))
         {
-            using var reader = new StreamReader(file);
-            var first = reader.ReadLine()!;
-            var names = first[(first.LastIndexOf('#') + 1)..].Split(' ');
-            header ??= names;
-            counts.Add(names.Length);
-            while (reader.ReadLine() is { } line)
+            counts.AddRange(File.ReadLines(file).Select(line => line.Count(c => c == ' ') + 1));
+            var problems = new List<ReadProblem>();
+            using var reader = RecordReader.OpenFileAsync(file, new RecordReaderOptions { OnProblem = problems.Add }, TestTimeout.Token).GetAwaiter().GetResult();
+            while (reader.ReadAsync(TestTimeout.Token).AsTask().GetAwaiter().GetResult())
             {
-                var fields = line.Split(' ');
-                counts.Add(fields.Length);
-                rows.Add(fields);
+                var record = reader.Current;
+                columns ??= record.Format.Fields.Select((f, i) => (f.Name, i)).ToDictionary(x => x.Name, x => x.i);
+                rows.Add(Enumerable.Range(0, record.Format.FieldCount).Select(i => record.GetString(i) ?? string.Empty).ToArray());
             }
+
+            Assert.Empty(problems);
         }
 
-        return new GeneratedLog(header ?? throw new InvalidOperationException($"no log_tcp_complete under {directory}"), rows, counts);
+        return new GeneratedLog(rows, counts, columns ?? throw new InvalidOperationException($"no records under {directory}"));
     }
 
+    /// <summary>A field's text; null fields ('-', empty) read as the empty string.</summary>
     public string Get(string[] row, string column) => row[Columns[column]];
 
     public double Number(string[] row, string column) => double.Parse(Get(row, column), CultureInfo.InvariantCulture);

@@ -18,10 +18,12 @@ public sealed class TstatLogGeneratorTests : IDisposable
 
         Assert.Equal(130, log.Columns.Count);
         Assert.All(log.FieldCounts, count => Assert.Equal(130, count));
+        Assert.Equal(summary.Flows + summary.Files.Count, log.FieldCounts.Count); // every line and header counted
         Assert.Equal(summary.Flows, log.Rows.Count);
         // Empty fqdn fields (two spaces in a row) must occur, as in real Tstat logs.
+        Assert.Contains(File.ReadLines(summary.Files[0].Path), line => line.Contains("  ", StringComparison.Ordinal));
         Assert.Contains(log.Rows, row => log.Get(row, "fqdn").Length == 0);
-        Assert.Contains(log.Rows, row => log.Get(row, "dropbox_id") == "-");
+        Assert.All(log.Rows, row => Assert.Equal(string.Empty, log.Get(row, "dropbox_id"))); // always '-'
     }
 
     [Fact]
