@@ -94,7 +94,10 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
         while (true)
         {
             var pending = _buffer.AsSpan(_position, _end - _position);
-            var newline = pending.IndexOf((byte)'\n');
+
+            // Before the format is known the separator is unknown: count spaces, the count is not used then.
+            var separator = _format?.Separator ?? (byte)' ';
+            var newline = LineScanner.FindLineEnd(pending, separator, out var separators);
             int length;
             int consumed;
             if (newline >= 0)
@@ -131,7 +134,7 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
                 continue;
             }
 
-            if (Accept(start, length))
+            if (Accept(start, length, separators))
             {
                 return true;
             }
@@ -203,7 +206,7 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public void Dispose() => _stream.Dispose();
 
-    private bool Accept(int start, int length)
+    private bool Accept(int start, int length, int separators)
     {
         var line = _buffer.AsSpan(start, length);
         var lineNumber = Statistics.Lines;
@@ -212,7 +215,8 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
             return StartFormat(line, start, length, lineNumber);
         }
 
-        var fields = line.Count(_format.Separator) + 1;
+        // The scan counted separators with the format's separator unless the format changed on this line.
+        var fields = separators + 1;
         if (fields != _format.FieldCount)
         {
             Statistics.Malformed++;
@@ -248,7 +252,7 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
                 $"{Source}:{lineNumber}: cannot recognise the format (known methods: {string.Join(", ", _options.Registry.Methods.Select(m => m.Name))}); " +
                 $"the line starts with '{Printable(line)}'. Use --method to name it.");
         _format = method.CreateFormat(line, Source, out var consumesLine);
-        return !consumesLine && Accept(start, length);
+        return !consumesLine && Accept(start, length, line.Count(_format.Separator));
     }
 
     private void Report(long line, string message) => _options.OnProblem?.Invoke(new ReadProblem(Source, line, message));
