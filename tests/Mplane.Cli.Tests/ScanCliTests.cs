@@ -55,12 +55,16 @@ public sealed class ScanCliTests : IDisposable
     [Fact]
     public async Task Man_prints_the_dictionary_with_types_units_and_descriptions()
     {
-        var result = await MplaneProcess.RunAsync("scan", "--man", "--method", "tstat");
+        var result = await MplaneProcess.RunAsync("scan", "--man", "tstat");
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"c_bytes_all\s+int64\s+bytes\s+all client payload bytes", result.StandardOutput);
         Assert.Matches(@"first\s+time_ms\s+ms\s+absolute time of the flow's first segment", result.StandardOutput);
         Assert.Contains("FILTERS", result.StandardOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("METHOD mawi", result.StandardOutput, StringComparison.Ordinal);
+
+        var all = await MplaneProcess.RunAsync("scan", "--man");
+        Assert.Contains("METHOD mawi", all.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches(@"server_ip\s+ipaddr", all.StandardOutput);
     }
 
     [Theory]

@@ -25,7 +25,7 @@ internal static class ScanCommand
         var format = new Option<OutputFormat>("--format") { Description = "Output format: text, csv, tsv or json.", DefaultValueFactory = _ => OutputFormat.Text };
         var threads = new Option<int>("--threads") { Description = "Files read at once when counting or grouping (default: the number of cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var log = new Option<string?>("--log") { Description = "In folders, read only files whose name matches this glob (e.g. log_tcp_complete*)." };
-        var man = new Option<bool>("--man") { Description = "Print the field dictionary of a method (or all) and the filter syntax, then exit." };
+        var man = new Option<string?>("--man") { Description = "Print the field dictionary of METHOD (default: every method) and the filter syntax, then exit.", Arity = ArgumentArity.ZeroOrOne, HelpName = "METHOD" };
         var inputs = new Argument<string[]>("FILE|DIR") { Arity = ArgumentArity.ZeroOrMore, Description = "Log files (plain, gzip, bzip2, xz or zstd) or folders in Tstat's layout." };
 
         var command = new Command("scan", "Read Tstat and MAWI logs: filter, count, group, print. Compressed input is recognised by its magic bytes.")
@@ -37,8 +37,9 @@ internal static class ScanCommand
             var registry = new MethodRegistry();
             var methodName = parse.GetValue(method);
             var chosen = methodName is null ? null : Lookup(registry, methodName);
-            if (parse.GetValue(man))
+            if (parse.GetResult(man) is not null)
             {
+                chosen = parse.GetValue(man) is { } manMethod ? Lookup(registry, manMethod) : chosen;
                 await Console.Out.WriteAsync(Manual(chosen is null ? registry.Methods : [chosen])).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
