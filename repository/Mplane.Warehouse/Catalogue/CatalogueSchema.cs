@@ -1,0 +1,77 @@
+using Npgsql;
+
+namespace Mplane.Warehouse.Catalogue;
+
+/// <summary>
+/// The warehouse's catalogue in the schema <c>mplane</c>: continuous tables, their partitions,
+/// the import ledger, stream progress, jobs and job runs. Created idempotently, under an advisory
+/// lock so that processes starting together do not race.
+/// </summary>
+public static class CatalogueSchema
+{
+    /// <summary>The advisory lock key that serialises catalogue creation (an arbitrary constant: "mplane-c").</summary>
+    public const long MigrationLock = 0x6D706C616E652D63;
+
+    private const string Ddl = """
+        CREATE SCHEMA IF NOT EXISTS mplane;
+
+        CREATE TABLE IF NOT EXISTS mplane.tables (
+            schema_name    text        NOT NULL,
+            table_name     text        NOT NULL,
+            kind           text        NOT NULL CHECK (kind IN ('base', 'view')),
+            window_seconds integer     NOT NULL CHECK (window_seconds > 0),
+            log_format     text,
+            created_at     timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (schema_name, table_name));
+
+        CREATE TABLE IF NOT EXISTS mplane.partitions (
+            schema_name    text        NOT NULL,
+            table_name     text        NOT NULL,
+            window_start   timestamptz NOT NULL,
+            window_end     timestamptz NOT NULL,
+            partition_name text        NOT NULL,
+            row_count      bigint      NOT NULL DEFAULT 0,
+            indexed        boolean     NOT NULL DEFAULT false,
+            updated_at     timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (schema_name, table_name, window_start),
+            FOREIGN KEY (schema_name, table_name) REFERENCES mplane.tables ON DELETE CASCADE);
+
+        CREATE TABLE IF NOT EXISTS mplane.imports (
+            schema_name    text        NOT NULL,
+            stream         text        NOT NULL,
+            path           text        NOT NULL,
+            size_bytes     bigint      NOT NULL,
+            sha256         text        NOT NULL,
+            window_start   timestamptz,
+            row_count      bigint      NOT NULL,
+            rejected_rows  bigint      NOT NULL,
+            imported_at    timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (schema_name, stream, path));
+
+        CREATE TABLE IF NOT EXISTS mplane.stream_progress (
+            schema_name     text        NOT NULL,
+            stream          text        NOT NULL,
+            complete_before timestamptz,
+            newest_window   timestamptz,
+            PRIMARY KEY (schema_name, stream));
+        """;
+
+    /// <summary>Creates whatever part of the catalogue is missing.</summary>
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = MigrationLock });
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var ddl = new NpgsqlCommand(Ddl, connection, transaction))
+        {
+            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+
+namespace Mplane.Warehouse.Import;
+
+/// <summary>Passes reads through and computes the SHA-256 of everything read, for the import ledger.</summary>
+internal sealed class HashingStream(Stream inner) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => inner.Length;
+
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Reads what is left (so the hash covers the whole file) and returns the hash in lower-case hex.</summary>
+    public async Task<string> FinishAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 16];
+        while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+        {
+        }
+
+        return Convert.ToHexStringLower(_hash.GetHashAndReset());
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        Append(buffer[..read]);
+        return read;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Append(buffer.Span[..read]);
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+            _hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        _hash.AppendData(data);
+        BytesRead += data.Length;
+    }
+
+    /// <summary>The SHA-256 of a whole file, hex.</summary>
+    public static async Task<string> OfFileAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using Mplane.LogFormats;
+using Mplane.LogFormats.Reading;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Mplane.Warehouse.Import;
+
+/// <summary>
+/// Turns records of one format into rows of one table: each table column is matched to the field
+/// of the same (lower-cased) name, parsed and checked for the column's type, then written with
+/// binary COPY. A record with a value that does not fit is rejected whole, with the field named.
+/// </summary>
+internal sealed class RowConverter
+{
+    private readonly Column[] _columns;
+    private readonly long[] _integers;
+    private readonly double[] _reals;
+    private readonly object?[] _objects;
+    private readonly bool[] _nulls;
+
+    public RowConverter(RecordFormat format, IReadOnlyList<(string Name, string Type)> tableColumns)
+    {
+        Format = format;
+        _columns = tableColumns.Select(c => new Column(c.Name, KindOf(c.Type), IndexOf(format, c.Name))).ToArray();
+        _integers = new long[_columns.Length];
+        _reals = new double[_columns.Length];
+        _objects = new object?[_columns.Length];
+        _nulls = new bool[_columns.Length];
+        Unmapped = format.Fields.Select(f => f.Name).Where(n => !tableColumns.Any(c => c.Name == n.ToLowerInvariant())).ToList();
+    }
+
+    /// <summary>The format this converter reads.</summary>
+    public RecordFormat Format { get; }
+
+    /// <summary>Fields of the format that no column takes (ignored).</summary>
+    public IReadOnlyList<string> Unmapped { get; }
+
+    /// <summary>Parses every column of <paramref name="record"/>; on failure says which field holds what.</summary>
+    public bool TryConvert(RecordCursor record, out string? problem)
+    {
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            var column = _columns[i];
+            _nulls[i] = record.IsNull(column.Field);
+            if (_nulls[i])
+            {
+                continue;
+            }
+
+            var ok = column.Kind switch
+            {
+                Kind.Integer => record.TryGetInt64(column.Field, out _integers[i]) && _integers[i] is >= int.MinValue and <= int.MaxValue,
+                Kind.Bigint => record.TryGetInt64(column.Field, out _integers[i]),
+                Kind.Real => record.TryGetDouble(column.Field, out _reals[i]),
+                Kind.Boolean => record.TryGetInt64(column.Field, out _integers[i]) && _integers[i] is 0 or 1,
+                Kind.Timestamp => TryTimestamp(record, column.Field, out _integers[i]),
+                Kind.Inet => TryAddress(record, column.Field, out _objects[i]),
+                _ => (_objects[i] = record.GetString(column.Field)) is not null,
+            };
+            if (!ok)
+            {
+                problem = $"field {column.Name}: '{record.GetString(column.Field)}' is not a valid {column.Kind.ToString().ToLowerInvariant()}";
+                return false;
+            }
+        }
+
+        problem = null;
+        return true;
+    }
+
+    /// <summary>Writes the converted row after <paramref name="serialTime"/>.</summary>
+    public async ValueTask WriteAsync(NpgsqlBinaryImporter importer, DateTime serialTime, CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(serialTime, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < _columns.Length; i++)
+        {
+            if (_nulls[i])
+            {
+                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            switch (_columns[i].Kind)
+            {
+                case Kind.Integer:
+                    await importer.WriteAsync((int)_integers[i], NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Kind.Bigint:
+                    await importer.WriteAsync(_integers[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Kind.Real:
+                    await importer.WriteAsync(_reals[i], NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Kind.Boolean:
+                    await importer.WriteAsync(_integers[i] == 1, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Kind.Timestamp:
+                    await importer.WriteAsync(new DateTime(_integers[i], DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Kind.Inet:
+                    await importer.WriteAsync((IPAddress)_objects[i]!, NpgsqlDbType.Inet, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    await importer.WriteAsync((string)_objects[i]!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The column list for the COPY statement, <c>serial_time</c> first.</summary>
+    public string CopyColumns => string.Join(", ", new[] { "\"serial_time\"" }.Concat(_columns.Select(c => $"\"{c.Name}\"")));
+
+    private static int IndexOf(RecordFormat format, string column)
+    {
+        for (var i = 0; i < format.FieldCount; i++)
+        {
+            if (string.Equals(format.Fields[i].Name, column, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool TryTimestamp(RecordCursor record, int field, out long ticks)
+    {
+        ticks = 0;
+        if (!record.TryGetDouble(field, out var value))
+        {
+            return false;
+        }
+
+        // Milliseconds since the epoch (Tstat), or seconds for fields typed so (MAWI's serial_time).
+        var perUnit = record.Format.Fields[field].Type == FieldType.UnixSeconds ? TimeSpan.TicksPerSecond : TimeSpan.TicksPerMillisecond;
+        var offset = value * perUnit;
+        if (double.IsNaN(offset) || offset < 0 || offset > (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks))
+        {
+            return false;
+        }
+
+        ticks = DateTime.UnixEpoch.Ticks + (long)offset;
+        return true;
+    }
+
+    private static bool TryAddress(RecordCursor record, int field, out object? address)
+    {
+        var ok = record.TryGetAddress(field, out var value);
+        address = ok ? value.ToIPAddress() : null;
+        return ok;
+    }
+
+    private static Kind KindOf(string sqlType) => sqlType switch
+    {
+        "integer" or "smallint" => Kind.Integer,
+        "bigint" => Kind.Bigint,
+        "double precision" or "real" => Kind.Real,
+        "boolean" => Kind.Boolean,
+        "timestamp with time zone" => Kind.Timestamp,
+        "inet" => Kind.Inet,
+        _ => Kind.Text,
+    };
+
+    private enum Kind
+    {
+        Text,
+        Integer,
+        Bigint,
+        Real,
+        Boolean,
+        Timestamp,
+        Inet,
+    }
+
+    private readonly record struct Column(string Name, Kind Kind, int Field);
+}
