@@ -14,7 +14,7 @@ namespace Mplane.LogFormats.Reading;
 /// The check covers single-member files, which is what gzip and Tstat write. A file of several
 /// concatenated members fails the check and is reported as such; recompress it as one member.
 /// </remarks>
-internal sealed class VerifiedGzipStream : Stream
+internal sealed class VerifiedGzipStream : ReadOnlyStream
 {
     private readonly TailKeepingStream _compressed;
     private readonly GZipStream _inflater;
@@ -28,22 +28,6 @@ internal sealed class VerifiedGzipStream : Stream
         _inflater = new GZipStream(_compressed, CompressionMode.Decompress);
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer) => Account(buffer, _inflater.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -51,19 +35,6 @@ internal sealed class VerifiedGzipStream : Stream
         var read = await _inflater.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span, read);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -106,28 +77,12 @@ internal sealed class VerifiedGzipStream : Stream
     }
 
     /// <summary>Passes reads through and remembers the last bytes seen: at the end, the gzip trailer.</summary>
-    private sealed class TailKeepingStream(Stream inner, int size) : Stream
+    private sealed class TailKeepingStream(Stream inner, int size) : ReadOnlyStream
     {
         private readonly byte[] _tail = new byte[size];
         private int _filled;
 
         public ReadOnlySpan<byte> Tail => _tail.AsSpan(0, _filled);
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Remember(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
 
         public override int Read(Span<byte> buffer) => Remember(buffer[..inner.Read(buffer)]);
 
@@ -136,19 +91,6 @@ internal sealed class VerifiedGzipStream : Stream
             var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             return Remember(buffer.Span[..read]);
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -3,25 +3,11 @@ using System.Security.Cryptography;
 namespace Mplane.Warehouse.Import;
 
 /// <summary>Passes reads through and computes the SHA-256 of everything read, for the import ledger.</summary>
-internal sealed class HashingStream(Stream inner) : Stream
+internal sealed class HashingStream(Stream inner) : Mplane.LogFormats.Reading.ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => inner.Length;
-
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Reads what is left (so the hash covers the whole file) and returns the hash in lower-case hex.</summary>
     public async Task<string> FinishAsync(CancellationToken cancellationToken)
@@ -33,8 +19,6 @@ internal sealed class HashingStream(Stream inner) : Stream
 
         return Convert.ToHexStringLower(_hash.GetHashAndReset());
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -49,19 +33,6 @@ internal sealed class HashingStream(Stream inner) : Stream
         Append(buffer.Span[..read]);
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -155,34 +155,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
     {
         var partition = await ContinuousTables.EnsurePartitionAsync(connection, table, windowStart, cancellationToken).ConfigureAwait(false);
         var serialTime = windowStart.UtcDateTime;
-        RowConverter? converter = null;
-        long rows = 0;
-        var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {partition.Quoted} ({new RowConverter(reader.Current.Format, columns).CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
-        {
-            do
-            {
-                var record = reader.Current;
-                if (converter is null || !ReferenceEquals(record.Format, converter.Format))
-                {
-                    converter = new RowConverter(record.Format, columns);
-                }
-
-                if (!converter.TryConvert(record, out var problem))
-                {
-                    reject(new ReadProblem(reader.Source, record.LineNumber, problem!));
-                    continue;
-                }
-
-                await converter.WriteAsync(importer, serialTime, cancellationToken).ConfigureAwait(false);
-                rows++;
-            }
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        var rows = await CopyAsync(connection, partition.Quoted, reader, columns, reject, _ => serialTime, cancellationToken).ConfigureAwait(false);
         await AddRowsAsync(connection, table, windowStart, rows, cancellationToken).ConfigureAwait(false);
         return rows;
     }
@@ -197,41 +170,20 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             await stage.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        RowConverter? converter = null;
+        RecordFormat? format = null;
         var timeField = -1;
-        long rows = 0;
-        var importer = await connection.BeginBinaryImportAsync(
-            $"COPY mplane_stage ({new RowConverter(reader.Current.Format, columns).CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        DateTime? TimeOf(RecordCursor record)
         {
-            do
+            if (!ReferenceEquals(record.Format, format))
             {
-                var record = reader.Current;
-                if (converter is null || !ReferenceEquals(record.Format, converter.Format))
-                {
-                    converter = new RowConverter(record.Format, columns);
-                    timeField = TimeField(record.Format, reader.Source);
-                }
-
-                if (!RowTime(record, timeField, out var time))
-                {
-                    reject(new ReadProblem(reader.Source, record.LineNumber, $"field {record.Format.Fields[timeField].Name}: no valid time to window the row by"));
-                    continue;
-                }
-
-                if (!converter.TryConvert(record, out var problem))
-                {
-                    reject(new ReadProblem(reader.Source, record.LineNumber, problem!));
-                    continue;
-                }
-
-                await converter.WriteAsync(importer, time, cancellationToken).ConfigureAwait(false);
-                rows++;
+                format = record.Format;
+                timeField = TimeField(format, reader.Source);
             }
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return RowTime(record, timeField, out var time) ? time : null;
         }
+
+        var rows = await CopyAsync(connection, "mplane_stage", reader, columns, reject, TimeOf, cancellationToken).ConfigureAwait(false);
 
         var seconds = (long)table.Window.Length.TotalSeconds;
         var windows = new List<(DateTimeOffset Start, long Rows)>();
@@ -258,6 +210,48 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
         }
 
         return (rows, windows.Count > 0 ? windows[0].Start : null);
+    }
+
+    /// <summary>Binary-COPYs the reader's records (from the current one on) into <paramref name="target"/>.</summary>
+    private static async Task<long> CopyAsync(
+        NpgsqlConnection connection, string target, RecordReader reader, IReadOnlyList<(string Name, string Type)> columns,
+        Action<ReadProblem> reject, Func<RecordCursor, DateTime?> timeOf, CancellationToken cancellationToken)
+    {
+        var converter = new RowConverter(reader.Current.Format, columns);
+        long rows = 0;
+        var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {target} ({converter.CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        await using (importer.ConfigureAwait(false))
+        {
+            do
+            {
+                var record = reader.Current;
+                if (!ReferenceEquals(record.Format, converter.Format))
+                {
+                    converter = new RowConverter(record.Format, columns);
+                }
+
+                if (timeOf(record) is not { } time)
+                {
+                    reject(new ReadProblem(reader.Source, record.LineNumber, "no valid time to window the row by"));
+                    continue;
+                }
+
+                if (!converter.TryConvert(record, out var problem))
+                {
+                    reject(new ReadProblem(reader.Source, record.LineNumber, problem!));
+                    continue;
+                }
+
+                await converter.WriteAsync(importer, time, cancellationToken).ConfigureAwait(false);
+                rows++;
+            }
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return rows;
     }
 
     private static async Task AddRowsAsync(NpgsqlConnection connection, ContinuousTable table, DateTimeOffset windowStart, long rows, CancellationToken cancellationToken)
