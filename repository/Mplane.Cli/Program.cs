@@ -7,4 +7,6 @@ var root = new RootCommand(
 root.Subcommands.Add(DbCommand.Create());
 root.Subcommands.Add(GenCommand.Create());
 root.Subcommands.Add(ScanCommand.Create());
+root.Subcommands.Add(ImportCommand.Create());
+root.Subcommands.Add(TablesCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
