@@ -9,4 +9,5 @@ root.Subcommands.Add(GenCommand.Create());
 root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(TablesCommand.Create());
+root.Subcommands.Add(JobsCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using Mplane.Configuration;
 using System.Net;
 using Mplane.Generators.Tstat;
 using Mplane.LogFormats.Tstat;

@@ -1,3 +1,4 @@
+using Mplane.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using Mplane.Generators;

@@ -1,3 +1,4 @@
+using Mplane.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -20,11 +21,12 @@ internal static class ImportCommand
         var budget = new Option<double>("--error-budget") { Description = "Share of a file's lines that may be rejected before the whole file is (beyond 10 lines).", DefaultValueFactory = _ => 0.01 };
         var method = new Option<string?>("--method") { Description = "Read with this method instead of recognising it." };
         var log = new Option<string?>("--log") { Description = "In folders, import only files whose name matches this glob (e.g. log_tcp_complete*)." };
+        var complete = new Option<bool>("--complete") { Description = "No more files will come for the newest window: let jobs compute it." };
         var inputs = new Argument<string[]>("FILE|DIR") { Arity = ArgumentArity.OneOrMore, Description = "Log files or folders in Tstat's layout." };
 
         var command = new Command("import", "Import log files into a stream's base table (binary COPY, one transaction per file, exactly once).")
         {
-            stream, schema, window, time, budget, method, log, inputs,
+            stream, schema, window, time, budget, method, log, complete, inputs,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
@@ -91,6 +93,11 @@ internal static class ImportCommand
                     failed++;
                     await Console.Error.WriteLineAsync($"mplane: not imported: {e.Message}").ConfigureAwait(false);
                 }
+            }
+
+            if (parse.GetValue(complete) && await importer.MarkCompleteAsync(options.Schema, options.Stream, ct).ConfigureAwait(false) is { } end)
+            {
+                Console.WriteLine($"stream {options.Schema}.{options.Stream} complete before {end:yyyy-MM-dd HH:mm} UTC");
             }
 
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);

@@ -31,7 +31,7 @@ internal static class TablesCommand
                     ? "-"
                     : $"{reader.GetDateTime(6):yyyy-MM-dd HH:mm} .. {reader.GetDateTime(7):yyyy-MM-dd HH:mm}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{reader.GetString(0),-32} {reader.GetString(1),-5} {Generators.Spans.Format(TimeSpan.FromSeconds(reader.GetInt32(2))),7} {reader.GetInt64(3),6} {reader.GetInt64(4),12:N0} {reader.GetInt64(5) / 1048576.0,8:0.0}MB  {range}"));
+                    $"{reader.GetString(0),-32} {reader.GetString(1),-5} {Mplane.Configuration.Spans.Format(TimeSpan.FromSeconds(reader.GetInt32(2))),7} {reader.GetInt64(3),6} {reader.GetInt64(4),12:N0} {reader.GetInt64(5) / 1048576.0,8:0.0}MB  {range}"));
             }
 
             return ExitCodes.Success;

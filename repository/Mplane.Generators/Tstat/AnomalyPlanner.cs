@@ -1,3 +1,4 @@
+using Mplane.Configuration;
 namespace Mplane.Generators.Tstat;
 
 /// <summary>

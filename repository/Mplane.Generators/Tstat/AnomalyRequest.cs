@@ -1,3 +1,4 @@
+using Mplane.Configuration;
 using System.Globalization;
 
 namespace Mplane.Generators.Tstat;

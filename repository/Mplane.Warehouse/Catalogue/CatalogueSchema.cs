@@ -54,6 +54,49 @@ public static class CatalogueSchema
             complete_before timestamptz,
             newest_window   timestamptz,
             PRIMARY KEY (schema_name, stream));
+
+        CREATE TABLE IF NOT EXISTS mplane.jobs (
+            name            text        PRIMARY KEY,
+            description     text        NOT NULL DEFAULT '',
+            output_schema   text        NOT NULL,
+            output_table    text        NOT NULL,
+            window_seconds  integer     NOT NULL CHECK (window_seconds > 0),
+            priority        integer     NOT NULL DEFAULT 0,
+            definition_hash text        NOT NULL,
+            next_window     timestamptz,
+            failures        integer     NOT NULL DEFAULT 0,
+            retry_after     timestamptz,
+            last_error      text,
+            updated_at      timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (output_schema, output_table));
+
+        CREATE TABLE IF NOT EXISTS mplane.job_inputs (
+            job           text    NOT NULL REFERENCES mplane.jobs ON DELETE CASCADE,
+            position      integer NOT NULL,
+            input_schema  text    NOT NULL,
+            input_table   text    NOT NULL,
+            slice_seconds integer NOT NULL CHECK (slice_seconds > 0),
+            delay_seconds integer NOT NULL CHECK (delay_seconds >= 0),
+            PRIMARY KEY (job, position));
+
+        CREATE TABLE IF NOT EXISTS mplane.job_runs (
+            id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            job          text        NOT NULL,
+            window_start timestamptz NOT NULL,
+            window_end   timestamptz NOT NULL,
+            recompute    boolean     NOT NULL DEFAULT false,
+            started_at   timestamptz NOT NULL,
+            duration_ms  double precision NOT NULL,
+            row_count    bigint,
+            error        text);
+        CREATE INDEX IF NOT EXISTS job_runs_job_window ON mplane.job_runs (job, window_start);
+
+        CREATE TABLE IF NOT EXISTS mplane.recompute (
+            job          text        NOT NULL REFERENCES mplane.jobs ON DELETE CASCADE,
+            window_start timestamptz NOT NULL,
+            reason       text        NOT NULL,
+            marked_at    timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (job, window_start));
         """;
 
     /// <summary>Creates whatever part of the catalogue is missing.</summary>

@@ -84,6 +84,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
 
         long rows;
         DateTimeOffset? firstWindow;
+        DateTimeOffset lastWindow = default;
         string sha256;
         await using (reader.ConfigureAwait(false))
         {
@@ -105,8 +106,8 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                     var target = await ContinuousTables.EnsureAsync(
                         connection, table, "base", window, columnsToCreate, format.Name, cancellationToken).ConfigureAwait(false);
                     var columns = await ContinuousTables.ColumnsAsync(connection, table, cancellationToken).ConfigureAwait(false);
-                    (rows, firstWindow) = pathWindow is { } start
-                        ? (await CopyIntoPartitionAsync(connection, target, start, reader, columns, Reject, cancellationToken).ConfigureAwait(false), start)
+                    (rows, firstWindow, lastWindow) = pathWindow is { } start
+                        ? (await CopyIntoPartitionAsync(connection, target, start, reader, columns, Reject, cancellationToken).ConfigureAwait(false), start, start)
                         : await CopyByRowTimeAsync(connection, target, reader, columns, Reject, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -128,9 +129,39 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
         }
 
         var late = await RecordAsync(connection, table, fullPath, size, sha256, firstWindow, rows, rejected, cancellationToken).ConfigureAwait(false);
+        if (late && firstWindow is { } lateWindow)
+        {
+            // Views already computed over this window are stale: the scheduler recomputes them in order.
+            var marked = await Jobs.JobCatalog.MarkDependentsAsync(
+                connection, table, lateWindow, lastWindow + window.Length, $"late file {fullPath}", cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Late file {Path}: {Windows} view windows marked for recomputation", fullPath, marked);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Imported {Path} into {Table}: {Rows} rows, {Rejected} rejected", fullPath, table, rows, rejected);
         return new ImportResult(fullPath, ImportStatus.Imported, rows, rejected, firstWindow, sha256, late);
+    }
+
+    /// <summary>
+    /// Declares the stream complete through the end of its newest window: no more files will come for
+    /// it, so the jobs may compute it (otherwise the last window waits for a later file to close it).
+    /// Returns the new end of complete data, or null when nothing was imported yet.
+    /// </summary>
+    public async Task<DateTimeOffset?> MarkCompleteAsync(string schema, string stream, CancellationToken cancellationToken)
+    {
+        var table = new QualifiedName(Identifier.Of(schema, "schema"), ContinuousTables.TableName(stream));
+        await CatalogueSchema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE mplane.stream_progress p
+            SET complete_before = greatest(p.complete_before, p.newest_window + make_interval(secs => t.window_seconds))
+            FROM mplane.tables t
+            WHERE p.schema_name = $1 AND p.stream = $2 AND t.schema_name = p.schema_name AND t.table_name = p.stream
+            RETURNING p.complete_before
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = table.Schema.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = table.Table.Name });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime end ? new DateTimeOffset(end, TimeSpan.Zero) : null;
     }
 
     private async Task<(string Sha256, long Rows, DateTimeOffset? Window)?> PreviousImportAsync(QualifiedName table, string path, CancellationToken cancellationToken)
@@ -160,7 +191,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
         return rows;
     }
 
-    private static async Task<(long Rows, DateTimeOffset? FirstWindow)> CopyByRowTimeAsync(
+    private static async Task<(long Rows, DateTimeOffset? FirstWindow, DateTimeOffset LastWindow)> CopyByRowTimeAsync(
         NpgsqlConnection connection, ContinuousTable table, RecordReader reader,
         IReadOnlyList<(string Name, string Type)> columns, Action<ReadProblem> reject, CancellationToken cancellationToken)
     {
@@ -209,7 +240,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return (rows, windows.Count > 0 ? windows[0].Start : null);
+        return (rows, windows.Count > 0 ? windows[0].Start : null, windows.Count > 0 ? windows[^1].Start : default);
     }
 
     /// <summary>Binary-COPYs the reader's records (from the current one on) into <paramref name="target"/>.</summary>

@@ -17,8 +17,8 @@ public sealed record ContinuousTable(QualifiedName Name, string Kind, TableWindo
 /// </summary>
 public static class ContinuousTables
 {
-    /// <summary>The longest table name: its partitions append <c>_</c> and ten digits of epoch seconds.</summary>
-    public const int MaxNameLength = 52;
+    /// <summary>The longest table name: partitions append <c>_</c> and ten digits of epoch seconds, and a job's staging copy one more character.</summary>
+    public const int MaxNameLength = 48;
 
     /// <summary>Validates a continuous table's name.</summary>
     public static Identifier TableName(string name)
@@ -99,6 +99,13 @@ public static class ContinuousTables
 
         return new ContinuousTable(name, kind, window);
     }
+
+    /// <summary>Creates a job's output table (a view in DBStream's sense) if it does not exist.</summary>
+    public static Task<ContinuousTable> EnsureViewAsync(NpgsqlConnection connection, Jobs.JobDefinition job, CancellationToken cancellationToken) =>
+        EnsureAsync(
+            connection, job.Output, "view", job.OutputWindow,
+            job.Columns.Select(c => new ColumnDefinition(c.Name, LogFormats.FieldDefinition.Unknown(c.Name.Name), c.Type, NpgsqlTypes.NpgsqlDbType.Unknown)).ToList(),
+            null, cancellationToken);
 
     /// <summary>The columns of an existing table, in order, without <c>serial_time</c>.</summary>
     public static async Task<IReadOnlyList<(string Name, string Type)>> ColumnsAsync(NpgsqlConnection connection, QualifiedName name, CancellationToken cancellationToken)

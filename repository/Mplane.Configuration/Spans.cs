@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Mplane.Generators;
+namespace Mplane.Configuration;
 
 /// <summary>Time spans written the way operators write them: <c>90s</c>, <c>10m</c>, <c>1h30m</c>, <c>2d</c>.</summary>
 public static class Spans

@@ -1,4 +1,4 @@
-namespace Mplane.Generators.Tests;
+namespace Mplane.Configuration.Tests;
 
 public sealed class SpansTests
 {
