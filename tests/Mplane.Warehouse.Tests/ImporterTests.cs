@@ -184,7 +184,7 @@ public sealed class ImporterTests : IAsyncLifetime
     [Theory]
     [InlineData("tcp; DROP TABLE mplane.imports", "table name 'tcp; DROP TABLE mplane.imports' is not allowed")]
     [InlineData("Tcp", "table name 'Tcp' is not allowed")]
-    [InlineData("a_name_that_is_far_too_long_for_a_continuous_table_xyz", "longer than 52 characters")]
+    [InlineData("a_name_that_is_far_too_long_for_a_continuous_table_xyz", "longer than 48 characters")]
     public async Task Stream_names_are_validated_before_any_SQL(string stream, string message)
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Import(TstatSamples[0], stream));
