@@ -10,4 +10,5 @@ root.Subcommands.Add(ScanCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(TablesCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());
+root.Subcommands.Add(RetentionCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -12,6 +12,9 @@ public sealed class RepositoryConfiguration
     /// <summary>Where the data lives.</summary>
     public DatabaseSection Database { get; set; } = new();
 
+    /// <summary>How much of each continuous table to keep.</summary>
+    public List<RetentionSection> Retention { get; set; } = [];
+
     /// <summary>
     /// Reads the given file, or <c>conf/repository.yaml</c> of <paramref name="home"/> when no file is
     /// named; a missing default file means all defaults, a missing named file is an error.
@@ -43,4 +46,17 @@ public sealed class DatabaseSection
     /// The environment variable <c>MPLANE_PG</c> takes precedence over this key.
     /// </summary>
     public string? Connection { get; set; }
+}
+
+/// <summary>One entry of the <c>retention</c> section.</summary>
+public sealed class RetentionSection
+{
+    /// <summary>The table, <c>[schema.]name</c>.</summary>
+    public string? Table { get; set; }
+
+    /// <summary>Drop partitions older than this (from the table's newest data), e.g. <c>30d</c>.</summary>
+    public string? MaxAge { get; set; }
+
+    /// <summary>Drop the oldest partitions while the table is larger than this, e.g. <c>10 GB</c>.</summary>
+    public string? MaxSize { get; set; }
 }

@@ -1,0 +1,86 @@
+using Mplane.Configuration;
+using Mplane.Testing;
+using Mplane.Warehouse.Jobs;
+using Mplane.Warehouse.Retention;
+using Mplane.Warehouse.Sql;
+
+namespace Mplane.Warehouse.Tests;
+
+public sealed class RetentionTests
+{
+    private static readonly QualifiedName Stream = new(Identifier.Of("public"), Identifier.Of("log_tcp_complete"));
+
+    [Theory]
+    [InlineData("10 G", "'10 G' is not a size")]
+    [InlineData("10GiBs", "'10GiBs' is not a size")]
+    [InlineData("", "'' is not a size")]
+    [InlineData("0 GB", "'0 GB' is not a usable quota")]
+    [InlineData("ten GB", "'ten GB' is not a size")]
+    public void A_malformed_quota_is_a_configuration_error_never_zero(string size, string message)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => RetentionPolicy.FromConfiguration(
+            [new RetentionSection { Table = "log_tcp_complete", MaxSize = size }], "conf/repository.yaml"));
+        Assert.Equal("retention[0].max_size", error.Key);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("conf/repository.yaml: retention[0].max_size:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10 GB", 10L << 30)]
+    [InlineData("500MB", 500L << 20)]
+    [InlineData("1.5 KiB", 1536)]
+    [InlineData("2 TB", 2L << 40)]
+    public void Sizes_are_binary_multiples(string size, long bytes) =>
+        Assert.Equal(bytes, RetentionPolicy.FromConfiguration([new RetentionSection { Table = "t", MaxSize = size }], "x")[0].MaxBytes);
+
+    [Fact]
+    public void Other_retention_mistakes_name_their_key()
+    {
+        Assert.Equal("retention[0]", Assert.Throws<ConfigurationException>(() => RetentionPolicy.FromConfiguration([new RetentionSection { Table = "t" }], "x")).Key);
+        Assert.Equal("retention[0].max_age", Assert.Throws<ConfigurationException>(() => RetentionPolicy.FromConfiguration([new RetentionSection { Table = "t", MaxAge = "forever" }], "x")).Key);
+        Assert.Equal("retention[0].table", Assert.Throws<ConfigurationException>(() => RetentionPolicy.FromConfiguration([new RetentionSection { Table = "x;drop", MaxAge = "1d" }], "x")).Key);
+    }
+
+    [Fact]
+    public async Task Old_partitions_go_by_age_and_by_size_oldest_first()
+    {
+        await using var w = await WarehouseFixture.CreateAsync("retention", TimeSpan.FromHours(1));
+        await w.ImportAsync(w.Files, complete: true);
+
+        var byAge = await RetentionRunner.RunAsync(w.Database.DataSource, [new RetentionPolicy(Stream, TimeSpan.FromMinutes(30), null)], TestTimeout.Token);
+        Assert.Equal(6, byAge.Count); // windows ending at or before 18:30, 30 minutes before the newest data (19:00)
+        Assert.All(byAge, d => Assert.Equal("age", d.Reason));
+        Assert.Equal(WarehouseFixture.Start, byAge[0].WindowStart);
+        Assert.Equal(new DateTime(2015, 2, 27, 18, 30, 0, DateTimeKind.Utc), await w.Database.ScalarAsync<DateTime>("SELECT min(serial_time) FROM log_tcp_complete"));
+        Assert.Equal(6L, await w.Database.ScalarAsync<long>("SELECT count(*) FROM mplane.partitions"));
+
+        var sizes = await w.Database.ScalarAsync<long>("SELECT sum(pg_total_relation_size(('public.' || partition_name)::regclass))::bigint FROM mplane.partitions");
+        var bySize = await RetentionRunner.RunAsync(w.Database.DataSource, [new RetentionPolicy(Stream, null, sizes / 2)], TestTimeout.Token);
+        Assert.InRange(bySize.Count, 3, 4);
+        Assert.All(bySize, d => Assert.Equal("size", d.Reason));
+        Assert.True(await w.Database.ScalarAsync<long>("SELECT sum(pg_total_relation_size(('public.' || partition_name)::regclass))::bigint FROM mplane.partitions") <= sizes / 2);
+    }
+
+    [Fact]
+    public async Task A_partition_is_never_dropped_before_the_jobs_reading_it_have_computed_it()
+    {
+        await using var w = await WarehouseFixture.CreateAsync("retsafe", TimeSpan.FromHours(1));
+        await w.ImportAsync(w.Files, complete: true);
+        var scheduler = w.Scheduler(WarehouseFixture.ExampleJobs("flows_5min"));
+        await scheduler.PrepareAsync(TestTimeout.Token);
+        for (var i = 0; i < 4; i++)
+        {
+            await scheduler.RunRoundAsync(TestTimeout.Token); // computed through 18:20
+        }
+
+        var dropped = await RetentionRunner.RunAsync(w.Database.DataSource, [new RetentionPolicy(Stream, TimeSpan.FromMinutes(30), null)], TestTimeout.Token);
+        Assert.Equal(4, dropped.Count);
+        Assert.Equal(new DateTime(2015, 2, 27, 18, 20, 0, DateTimeKind.Utc), await w.Database.ScalarAsync<DateTime>("SELECT min(serial_time) FROM log_tcp_complete"));
+
+        // Pending recomputation holds everything.
+        await w.Database.ExecuteAsync("INSERT INTO mplane.recompute (job, window_start, reason) VALUES ('flows_5min', '2015-02-27T18:00:00Z', 'test')");
+        await scheduler.RunRoundAsync(TestTimeout.Token); // recomputes 18:00 first
+        await w.Database.ExecuteAsync("INSERT INTO mplane.recompute (job, window_start, reason) VALUES ('flows_5min', '2015-02-27T18:05:00Z', 'test')");
+        Assert.Empty(await RetentionRunner.RunAsync(w.Database.DataSource, [new RetentionPolicy(Stream, TimeSpan.FromMinutes(1), null)], TestTimeout.Token));
+    }
+}
