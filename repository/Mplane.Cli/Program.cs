@@ -11,4 +11,5 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(TablesCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(RetentionCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

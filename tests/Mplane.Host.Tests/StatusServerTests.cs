@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+using Mplane.LogFormats.Scanning;
+using Mplane.Testing;
+using Mplane.Warehouse.Import;
+using Mplane.Warehouse.Jobs;
+
+namespace Mplane.Host.Tests;
+
+public sealed class StatusServerTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync("status", TestTimeout.Token);
+        var importer = new Importer(_database.DataSource);
+        foreach (var file in InputFiles.Expand([TestPaths.TstatSamples]))
+        {
+            await importer.ImportFileAsync(file, new ImportOptions { Stream = "log_tcp_complete" }, TestTimeout.Token);
+        }
+
+        await importer.MarkCompleteAsync("public", "log_tcp_complete", TestTimeout.Token);
+        var jobs = JobFile.LoadDirectory(Path.Combine(TestPaths.Home.ConfDirectory, "jobs")).Where(j => j.Name == "flows_5min").ToList();
+        var failing = jobs[0] with { Name = "broken", Output = new(Warehouse.Sql.Identifier.Of("public"), Warehouse.Sql.Identifier.Of("broken")), Query = "SELECT __STARTTS, 1/0, 1, 1" };
+        var scheduler = new Scheduler(_database.DataSource, [.. jobs, failing]);
+        await scheduler.PrepareAsync(TestTimeout.Token);
+        await scheduler.RunUntilIdleAsync(TestTimeout.Token);
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task Status_is_json_over_http_on_loopback_and_nothing_else_is_served()
+    {
+        await using var app = StatusServer.Build(_database.DataSource, port: 0);
+        await app.StartAsync(TestTimeout.Token);
+        var address = StatusServer.Address(app);
+        Assert.Equal(IPAddress.Loopback, IPAddress.Parse(address.Host));
+
+        using var http = new HttpClient { BaseAddress = address };
+        using var response = await http.GetAsync("/status", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestTimeout.Token));
+        var root = json.RootElement;
+        var stream = root.GetProperty("streams").EnumerateArray().Single();
+        Assert.Equal("public.log_tcp_complete", stream.GetProperty("name").GetString());
+        Assert.Equal(3, stream.GetProperty("files").GetInt64());
+        Assert.Equal(495, stream.GetProperty("rows").GetInt64());
+
+        var tables = root.GetProperty("tables").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Equal(495, tables["public.log_tcp_complete"].GetProperty("rows").GetInt64());
+        Assert.Equal("view", tables["public.flows_5min"].GetProperty("kind").GetString());
+
+        var jobs = root.GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("name").GetString()!);
+        Assert.Equal(25, jobs["flows_5min"].GetProperty("windowsComputed").GetInt64()); // the windows from 22:30 to 00:30
+        Assert.False(jobs["flows_5min"].GetProperty("running").GetBoolean());
+        Assert.Equal(1, jobs["broken"].GetProperty("failures").GetInt32());
+        Assert.Contains("division by zero", jobs["broken"].GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.Contains(root.GetProperty("errors").EnumerateArray(), e => e.GetProperty("job").GetString() == "broken");
+
+        using var post = await http.PostAsync("/status", new StringContent("{}"), TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        using var other = await http.GetAsync("/../etc/passwd", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        using var root404 = await http.GetAsync("/", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.NotFound, root404.StatusCode);
+    }
+}
