@@ -230,6 +230,11 @@ public sealed class EmbeddedCluster
             "listen_addresses = '127.0.0.1'",
             $"unix_socket_directories = '{_layout.SocketDirectory.Replace("'", "''", StringComparison.Ordinal)}'",
             "unix_socket_permissions = 0777",
+            // A private single-node cluster needs no WAL for replicas; with minimal WAL, PostgreSQL skips
+            // logging a COPY into a table created in the same transaction (each new partition), which
+            // roughly halves the import's server work. Commits stay durable.
+            "wal_level = minimal",
+            "max_wal_senders = 0",
             "");
         await File.WriteAllTextAsync(_layout.SettingsFile, settings, cancellationToken).ConfigureAwait(false);
         await account.GiveFileAsync(_layout.SettingsFile, cancellationToken).ConfigureAwait(false);

@@ -157,14 +157,17 @@ public sealed class RecordCursor
             {
                 var bits = Vector256.Equals(Vector256.LoadUnsafe(ref origin, (nuint)position), separators).ExtractMostSignificantBits();
                 var blockStart = position;
-                while (bits != 0 && _located <= index)
+
+                // Keep every separator of the block, not only those up to index: the next field asked for is usually near.
+                var last = starts.Length - 1;
+                while (bits != 0 && _located < last)
                 {
                     position = blockStart + BitOperations.TrailingZeroCount(bits) + 1;
                     starts[++_located] = position;
                     bits &= bits - 1;
                 }
 
-                if (_located <= index)
+                if (bits == 0)
                 {
                     position = blockStart + Vector256<byte>.Count;
                 }

@@ -184,9 +184,11 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
         NpgsqlConnection connection, ContinuousTable table, DateTimeOffset windowStart, RecordReader reader,
         IReadOnlyList<(string Name, string Type)> columns, Action<ReadProblem> reject, CancellationToken cancellationToken)
     {
-        var partition = await ContinuousTables.EnsurePartitionAsync(connection, table, windowStart, cancellationToken).ConfigureAwait(false);
+        var (partition, created) = await ContinuousTables.EnsurePartitionAsync(connection, table, windowStart, cancellationToken).ConfigureAwait(false);
         var serialTime = windowStart.UtcDateTime;
-        var rows = await CopyAsync(connection, partition.Quoted, reader, columns, reject, _ => serialTime, cancellationToken).ConfigureAwait(false);
+
+        // A partition created by this transaction can be loaded frozen: no later pass to set hint bits or freeze it.
+        var rows = await CopyAsync(connection, partition.Quoted, reader, columns, reject, _ => serialTime, freeze: created, cancellationToken).ConfigureAwait(false);
         await AddRowsAsync(connection, table, windowStart, rows, cancellationToken).ConfigureAwait(false);
         return rows;
     }
@@ -214,7 +216,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             return RowTime(record, timeField, out var time) ? time : null;
         }
 
-        var rows = await CopyAsync(connection, "mplane_stage", reader, columns, reject, TimeOf, cancellationToken).ConfigureAwait(false);
+        var rows = await CopyAsync(connection, "mplane_stage", reader, columns, reject, TimeOf, freeze: false, cancellationToken).ConfigureAwait(false);
 
         var seconds = (long)table.Window.Length.TotalSeconds;
         var windows = new List<(DateTimeOffset Start, long Rows)>();
@@ -246,14 +248,16 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
     /// <summary>Binary-COPYs the reader's records (from the current one on) into <paramref name="target"/>.</summary>
     private static async Task<long> CopyAsync(
         NpgsqlConnection connection, string target, RecordReader reader, IReadOnlyList<(string Name, string Type)> columns,
-        Action<ReadProblem> reject, Func<RecordCursor, DateTime?> timeOf, CancellationToken cancellationToken)
+        Action<ReadProblem> reject, Func<RecordCursor, DateTime?> timeOf, bool freeze, CancellationToken cancellationToken)
     {
         var converter = new RowConverter(reader.Current.Format, columns);
         long rows = 0;
-        var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {target} ({converter.CopyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        var copy = await connection.BeginRawBinaryCopyAsync(
+            $"COPY {target} ({converter.CopyColumns}) FROM STDIN (FORMAT BINARY{(freeze ? ", FREEZE" : string.Empty)})", cancellationToken).ConfigureAwait(false);
+        await using (copy.ConfigureAwait(false))
         {
+            var writer = new PgBinaryCopyWriter(copy);
+            writer.WriteHeader();
             do
             {
                 var record = reader.Current;
@@ -274,12 +278,16 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                     continue;
                 }
 
-                await converter.WriteAsync(importer, time, cancellationToken).ConfigureAwait(false);
+                converter.Write(writer, record, time.Ticks);
                 rows++;
+                if (writer.ShouldFlush)
+                {
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
 
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return rows;

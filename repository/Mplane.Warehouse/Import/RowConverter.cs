@@ -1,8 +1,7 @@
-using System.Net;
+using System.Text.Unicode;
 using Mplane.LogFormats;
 using Mplane.LogFormats.Reading;
-using Npgsql;
-using NpgsqlTypes;
+using Mplane.LogFormats.Values;
 
 namespace Mplane.Warehouse.Import;
 
@@ -16,7 +15,7 @@ internal sealed class RowConverter
     private readonly Column[] _columns;
     private readonly long[] _integers;
     private readonly double[] _reals;
-    private readonly object?[] _objects;
+    private readonly IpAddressValue[] _addresses;
     private readonly bool[] _nulls;
 
     public RowConverter(RecordFormat format, IReadOnlyList<(string Name, string Type)> tableColumns)
@@ -25,7 +24,7 @@ internal sealed class RowConverter
         _columns = tableColumns.Select(c => new Column(c.Name, KindOf(c.Type), IndexOf(format, c.Name))).ToArray();
         _integers = new long[_columns.Length];
         _reals = new double[_columns.Length];
-        _objects = new object?[_columns.Length];
+        _addresses = new IpAddressValue[_columns.Length];
         _nulls = new bool[_columns.Length];
         Unmapped = format.Fields.Select(f => f.Name).Where(n => !tableColumns.Any(c => c.Name == n.ToLowerInvariant())).ToList();
     }
@@ -55,8 +54,8 @@ internal sealed class RowConverter
                 Kind.Real => record.TryGetDouble(column.Field, out _reals[i]),
                 Kind.Boolean => record.TryGetInt64(column.Field, out _integers[i]) && _integers[i] is 0 or 1,
                 Kind.Timestamp => TryTimestamp(record, column.Field, out _integers[i]),
-                Kind.Inet => TryAddress(record, column.Field, out _objects[i]),
-                _ => (_objects[i] = record.GetString(column.Field)) is not null,
+                Kind.Inet => record.TryGetAddress(column.Field, out _addresses[i]),
+                _ => IsStorableText(record.Field(column.Field)),
             };
             if (!ok)
             {
@@ -69,45 +68,48 @@ internal sealed class RowConverter
         return true;
     }
 
-    /// <summary>Writes the converted row after <paramref name="serialTime"/>.</summary>
-    public async ValueTask WriteAsync(NpgsqlBinaryImporter importer, DateTime serialTime, CancellationToken cancellationToken)
+    /// <summary>Writes the converted row (text straight from <paramref name="record"/>) after <paramref name="serialTimeTicks"/>.</summary>
+    public void Write(PgBinaryCopyWriter writer, RecordCursor record, long serialTimeTicks)
     {
-        await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(serialTime, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+        writer.StartRow(_columns.Length + 1);
+        writer.WriteTimestamp(serialTimeTicks);
         for (var i = 0; i < _columns.Length; i++)
         {
             if (_nulls[i])
             {
-                await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                writer.WriteNull();
                 continue;
             }
 
             switch (_columns[i].Kind)
             {
                 case Kind.Integer:
-                    await importer.WriteAsync((int)_integers[i], NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    writer.WriteInt32((int)_integers[i]);
                     break;
                 case Kind.Bigint:
-                    await importer.WriteAsync(_integers[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    writer.WriteInt64(_integers[i]);
                     break;
                 case Kind.Real:
-                    await importer.WriteAsync(_reals[i], NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
+                    writer.WriteDouble(_reals[i]);
                     break;
                 case Kind.Boolean:
-                    await importer.WriteAsync(_integers[i] == 1, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+                    writer.WriteBoolean(_integers[i] == 1);
                     break;
                 case Kind.Timestamp:
-                    await importer.WriteAsync(new DateTime(_integers[i], DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+                    writer.WriteTimestamp(_integers[i]);
                     break;
                 case Kind.Inet:
-                    await importer.WriteAsync((IPAddress)_objects[i]!, NpgsqlDbType.Inet, cancellationToken).ConfigureAwait(false);
+                    writer.WriteInet(_addresses[i]);
                     break;
                 default:
-                    await importer.WriteAsync((string)_objects[i]!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    writer.WriteText(record.Field(_columns[i].Field));
                     break;
             }
         }
     }
+
+    /// <summary>PostgreSQL text must be valid UTF-8 (the database encoding) without NUL bytes.</summary>
+    private static bool IsStorableText(ReadOnlySpan<byte> field) => field.IndexOf((byte)0) < 0 && Utf8.IsValid(field);
 
     /// <summary>The column list for the COPY statement, <c>serial_time</c> first.</summary>
     public string CopyColumns => string.Join(", ", new[] { "\"serial_time\"" }.Concat(_columns.Select(c => $"\"{c.Name}\"")));
@@ -143,13 +145,6 @@ internal sealed class RowConverter
 
         ticks = DateTime.UnixEpoch.Ticks + (long)offset;
         return true;
-    }
-
-    private static bool TryAddress(RecordCursor record, int field, out object? address)
-    {
-        var ok = record.TryGetAddress(field, out var value);
-        address = ok ? value.ToIPAddress() : null;
-        return ok;
     }
 
     private static Kind KindOf(string sqlType) => sqlType switch

@@ -134,8 +134,11 @@ public static class ContinuousTables
     public static QualifiedName PartitionName(QualifiedName table, DateTimeOffset start) =>
         table with { Table = Identifier.Of($"{table.Table.Name}_{start.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}", "partition name") };
 
-    /// <summary>Creates the partition of the window starting at <paramref name="start"/> unless it exists; returns its name.</summary>
-    public static async Task<QualifiedName> EnsurePartitionAsync(
+    /// <summary>
+    /// Creates the partition of the window starting at <paramref name="start"/> unless it exists;
+    /// returns its name and whether this transaction created it.
+    /// </summary>
+    public static async Task<(QualifiedName Name, bool Created)> EnsurePartitionAsync(
         NpgsqlConnection connection, ContinuousTable table, DateTimeOffset start, CancellationToken cancellationToken)
     {
         if (!table.Window.IsAligned(start))
@@ -166,9 +169,9 @@ public static class ContinuousTables
             },
         })
         {
-            await register.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // The catalogue row is written in the same transaction as the table: a new row means a new table.
+            var created = await register.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            return (partition, created);
         }
-
-        return partition;
     }
 }
