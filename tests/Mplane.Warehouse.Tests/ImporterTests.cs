@@ -181,6 +181,26 @@ public sealed class ImporterTests : IAsyncLifetime
             await _database.ScalarAsync<DateTime>("SELECT complete_before FROM mplane.stream_progress WHERE stream = 'late'"));
     }
 
+    [Fact]
+    public async Task Configured_indexes_are_built_on_partitions_once_their_window_is_closed()
+    {
+        var files = TstatSamples;
+        var options = new ImportOptions { Stream = "indexed", Indexes = ["c_ip", "s_port"] };
+        await _importer.ImportFileAsync(files[0], options, TestTimeout.Token);
+        Assert.Equal(0L, await _database.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE tablename LIKE 'indexed_%'")); // still open
+
+        await _importer.ImportFileAsync(files[1], options, TestTimeout.Token); // closes the first window
+        Assert.Equal(2L, await _database.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE tablename = 'indexed_1425076200'")); // 22:30
+        Assert.Equal(0L, await _database.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE tablename = 'indexed_1425079800'"));
+
+        await _importer.MarkCompleteAsync("public", "indexed", TestTimeout.Token);
+        Assert.Equal(4L, await _database.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE tablename LIKE 'indexed_%'"));
+        Assert.Equal(2L, await _database.ScalarAsync<long>("SELECT count(*) FROM mplane.partitions WHERE table_name = 'indexed' AND indexed"));
+
+        var bad = await Assert.ThrowsAsync<ArgumentException>(() => _importer.ImportFileAsync(files[2], options with { Indexes = ["no_such_column"] }, TestTimeout.Token));
+        Assert.Contains("has no such column", bad.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("tcp; DROP TABLE mplane.imports", "table name 'tcp; DROP TABLE mplane.imports' is not allowed")]
     [InlineData("Tcp", "table name 'Tcp' is not allowed")]

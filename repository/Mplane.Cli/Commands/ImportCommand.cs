@@ -21,12 +21,13 @@ internal static class ImportCommand
         var budget = new Option<double>("--error-budget") { Description = "Share of a file's lines that may be rejected before the whole file is (beyond 10 lines).", DefaultValueFactory = _ => 0.01 };
         var method = new Option<string?>("--method") { Description = "Read with this method instead of recognising it." };
         var log = new Option<string?>("--log") { Description = "In folders, import only files whose name matches this glob (e.g. log_tcp_complete*)." };
+        var index = new Option<string?>("--index") { Description = "Comma-separated columns to index on each partition once its window is closed (e.g. c_ip,s_port)." };
         var complete = new Option<bool>("--complete") { Description = "No more files will come for the newest window: let jobs compute it." };
         var inputs = new Argument<string[]>("FILE|DIR") { Arity = ArgumentArity.OneOrMore, Description = "Log files or folders in Tstat's layout." };
 
         var command = new Command("import", "Import log files into a stream's base table (binary COPY, one transaction per file, exactly once).")
         {
-            stream, schema, window, time, budget, method, log, complete, inputs,
+            stream, schema, window, time, budget, method, log, index, complete, inputs,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
@@ -53,6 +54,7 @@ internal static class ImportCommand
                 WindowSource = parse.GetValue(time),
                 ErrorBudget = parse.GetValue(budget),
                 Method = parse.GetValue(method) is { } name ? new MethodRegistry().Get(name) : null,
+                Indexes = parse.GetValue(index)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };
 
             IReadOnlyList<string> files;

@@ -23,6 +23,7 @@ public static class CatalogueSchema
             log_format     text,
             created_at     timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (schema_name, table_name));
+        ALTER TABLE mplane.tables ADD COLUMN IF NOT EXISTS index_columns text[] NOT NULL DEFAULT '{}';
 
         CREATE TABLE IF NOT EXISTS mplane.partitions (
             schema_name    text        NOT NULL,

@@ -33,6 +33,9 @@ public sealed record ImportOptions
     /// <summary>The share of a file's lines that may be rejected before the whole file is.</summary>
     public double ErrorBudget { get; init; } = 0.01;
 
+    /// <summary>Columns to index on each partition once its window is closed (null: keep the table's setting).</summary>
+    public IReadOnlyList<string>? Indexes { get; init; }
+
     /// <summary>Rejected lines always tolerated, whatever the share (a few bad lines in a small file).</summary>
     public int ErrorAllowance { get; init; } = 10;
 }

@@ -106,6 +106,11 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                     var target = await ContinuousTables.EnsureAsync(
                         connection, table, "base", window, columnsToCreate, format.Name, cancellationToken).ConfigureAwait(false);
                     var columns = await ContinuousTables.ColumnsAsync(connection, table, cancellationToken).ConfigureAwait(false);
+                    if (options.Indexes is { } indexes)
+                    {
+                        await PartitionIndexer.SetIndexColumnsAsync(connection, table, indexes, cancellationToken).ConfigureAwait(false);
+                    }
+
                     (rows, firstWindow, lastWindow) = pathWindow is { } start
                         ? (await CopyIntoPartitionAsync(connection, target, start, reader, columns, Reject, cancellationToken).ConfigureAwait(false), start, start)
                         : await CopyByRowTimeAsync(connection, target, reader, columns, Reject, cancellationToken).ConfigureAwait(false);
@@ -139,6 +144,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Imported {Path} into {Table}: {Rows} rows, {Rejected} rejected", fullPath, table, rows, rejected);
+        await PartitionIndexer.IndexClosedPartitionsAsync(dataSource, table, cancellationToken).ConfigureAwait(false);
         return new ImportResult(fullPath, ImportStatus.Imported, rows, rejected, firstWindow, sha256, late);
     }
 
@@ -161,7 +167,9 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = table.Schema.Name });
         command.Parameters.Add(new NpgsqlParameter { Value = table.Table.Name });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime end ? new DateTimeOffset(end, TimeSpan.Zero) : null;
+        var end = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime time ? new DateTimeOffset(time, TimeSpan.Zero) : (DateTimeOffset?)null;
+        await PartitionIndexer.IndexClosedPartitionsAsync(dataSource, table, cancellationToken).ConfigureAwait(false);
+        return end;
     }
 
     private async Task<(string Sha256, long Rows, DateTimeOffset? Window)?> PreviousImportAsync(QualifiedName table, string path, CancellationToken cancellationToken)
