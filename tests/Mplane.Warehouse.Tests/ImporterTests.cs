@@ -160,6 +160,34 @@ public sealed class ImporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_column_type_round_trips_through_binary_copy()
+    {
+        var file = Write("2015_02_27_22_30.out/log_tcp_complete",
+            "#c_ip:1 s_ip:2 s_port:3 c_bytes_all:4 durat:5 first:6 c_isint:7 fqdn:8\n" +
+            "2001:db8::7 10.1.2.3 443 9000000000 0.25 1425076200123.456789 1 www.example.org\n" +
+            "::ffff:10.0.0.1 fe80::1 80 - 1e3 0 0 caf\u00e9.example\n");
+        Assert.Equal(2, (await Import(file, "types")).Rows);
+        Assert.Equal("2001:db8::7|10.1.2.3|443|9000000000|0.25|2015-02-27 22:30:00.123457+00|t|www.example.org",
+            await _database.ScalarAsync<string>("SELECT concat_ws('|', host(c_ip), host(s_ip), s_port, c_bytes_all, durat, first, c_isint, fqdn) FROM types WHERE s_port = 443"));
+        Assert.Equal("::ffff:10.0.0.1|fe80::1|80|1000|1970-01-01 00:00:00+00|f|caf\u00e9.example",
+            await _database.ScalarAsync<string>("SELECT concat_ws('|', host(c_ip), host(s_ip), s_port, durat, first, c_isint, fqdn) FROM types WHERE s_port = 80"));
+        Assert.Equal(1L, await _database.ScalarAsync<long>("SELECT count(*) FROM types WHERE c_bytes_all IS NULL"));
+    }
+
+    [Fact]
+    public async Task Text_that_is_not_utf8_is_a_rejected_row_not_a_failed_copy()
+    {
+        var path = _directory.Combine("2015_02_27_22_30.out", "log_tcp_complete");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, [.. "#c_ip:1 fqdn:2\n10.0.0.1 ok.example\n10.0.0.2 bad"u8, 0xC3, 0x28, (byte)'\n', .. "10.0.0.3 zero\0byte\n"u8], TestTimeout.Token);
+        var problems = new List<ReadProblem>();
+        var result = await new Importer(_database.DataSource) { OnProblem = problems.Add }.ImportFileAsync(path, new ImportOptions { Stream = "utf" }, TestTimeout.Token);
+        Assert.Equal(1, result.Rows);
+        Assert.Equal(2, result.Rejected);
+        Assert.All(problems, p => Assert.Contains("field fqdn", p.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_mostly_broken_file_is_rejected_whole()
     {
         var lines = Enumerable.Range(1, 100).Select(i => i % 3 == 0 ? $"10.0.0.1 {i}" : "garbage");

@@ -36,33 +36,13 @@ internal sealed class PgBinaryCopyWriter(Stream output)
 
     public void WriteNull() => BinaryPrimitives.WriteInt32BigEndian(Reserve(4), -1);
 
-    public void WriteInt32(int value)
-    {
-        var span = Reserve(8);
-        BinaryPrimitives.WriteInt32BigEndian(span, 4);
-        BinaryPrimitives.WriteInt32BigEndian(span[4..], value);
-    }
+    public void WriteInt32(int value) => BinaryPrimitives.WriteInt32BigEndian(Value(4), value);
 
-    public void WriteInt64(long value)
-    {
-        var span = Reserve(12);
-        BinaryPrimitives.WriteInt32BigEndian(span, 8);
-        BinaryPrimitives.WriteInt64BigEndian(span[4..], value);
-    }
+    public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Value(8), value);
 
-    public void WriteDouble(double value)
-    {
-        var span = Reserve(12);
-        BinaryPrimitives.WriteInt32BigEndian(span, 8);
-        BinaryPrimitives.WriteDoubleBigEndian(span[4..], value);
-    }
+    public void WriteDouble(double value) => BinaryPrimitives.WriteDoubleBigEndian(Value(8), value);
 
-    public void WriteBoolean(bool value)
-    {
-        var span = Reserve(5);
-        BinaryPrimitives.WriteInt32BigEndian(span, 1);
-        span[4] = value ? (byte)1 : (byte)0;
-    }
+    public void WriteBoolean(bool value) => Value(1)[0] = value ? (byte)1 : (byte)0;
 
     /// <summary>A UTC instant given as .NET ticks, rounded to the microsecond as PostgreSQL rounds text input.</summary>
     public void WriteTimestamp(long utcTicks)
@@ -74,16 +54,15 @@ internal sealed class PgBinaryCopyWriter(Stream output)
     public void WriteInet(IpAddressValue address)
     {
         var length = address.IsV6 ? 16 : 4;
-        var span = Reserve(8 + length);
-        BinaryPrimitives.WriteInt32BigEndian(span, 4 + length);
-        span[4] = address.IsV6 ? (byte)3 : (byte)2; // PGSQL_AF_INET6 / PGSQL_AF_INET
-        span[5] = (byte)(length * 8);
-        span[6] = 0; // not cidr
-        span[7] = (byte)length;
+        var span = Value(4 + length);
+        span[0] = address.IsV6 ? (byte)3 : (byte)2; // PGSQL_AF_INET6 / PGSQL_AF_INET
+        span[1] = (byte)(length * 8);
+        span[2] = 0; // not cidr
+        span[3] = (byte)length;
         var bits = address.Bits;
         for (var i = length - 1; i >= 0; i--)
         {
-            span[8 + i] = (byte)bits;
+            span[4 + i] = (byte)bits;
             bits >>= 8;
         }
     }
@@ -91,9 +70,7 @@ internal sealed class PgBinaryCopyWriter(Stream output)
     /// <summary>Text as UTF-8 bytes (the caller has checked they are valid UTF-8 without NUL).</summary>
     public void WriteText(ReadOnlySpan<byte> utf8)
     {
-        var span = Reserve(4 + utf8.Length);
-        BinaryPrimitives.WriteInt32BigEndian(span, utf8.Length);
-        utf8.CopyTo(span[4..]);
+        utf8.CopyTo(Value(utf8.Length));
     }
 
     /// <summary>Whether enough is buffered to send a block.</summary>
@@ -111,6 +88,14 @@ internal sealed class PgBinaryCopyWriter(Stream output)
     {
         BinaryPrimitives.WriteInt16BigEndian(Reserve(2), -1);
         await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reserves a value of <paramref name="length"/> bytes behind its length prefix.</summary>
+    private Span<byte> Value(int length)
+    {
+        var span = Reserve(4 + length);
+        BinaryPrimitives.WriteInt32BigEndian(span, length);
+        return span[4..];
     }
 
     private Span<byte> Reserve(int count)
