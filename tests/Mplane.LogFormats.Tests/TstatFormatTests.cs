@@ -128,6 +128,8 @@ public sealed class TstatFormatTests
         var read = await Read.TextAsync($"#a:1 b:2\n1 2\n{longLine}\n3 4\n", new RecordReaderOptions { BufferSize = 4096, MaxLineLength = 65536 });
         Assert.Equal(["1", "3"], read.Records.Select(r => r["a"]));
         Assert.Contains(read.Problems, p => p.Message.Contains("longer than 65536 bytes", StringComparison.Ordinal) && p.Line == 3);
+        Assert.Single(read.Problems); // one report for one line, however many buffers it spans
+        Assert.Equal(1, read.Statistics.Malformed);
     }
 
     [Fact]

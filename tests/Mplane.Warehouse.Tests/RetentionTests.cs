@@ -62,6 +62,27 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task A_job_reading_a_long_slice_keeps_the_whole_slice_of_its_next_window()
+    {
+        await using var w = await WarehouseFixture.CreateAsync("retslice", TimeSpan.FromHours(1));
+        await w.ImportAsync(w.Files, complete: true);
+        var flows = WarehouseFixture.ExampleJobs("flows_5min")[0];
+        var rolling = flows with
+        {
+            Name = "rolling_hour",
+            Output = new(Identifier.Of("public"), Identifier.Of("rolling_hour")),
+            Inputs = [flows.Inputs[0] with { Slice = TimeSpan.FromHours(1) }],
+            Start = WarehouseFixture.Start.AddMinutes(30),
+        };
+        var scheduler = w.Scheduler([rolling]);
+        await scheduler.PrepareAsync(TestTimeout.Token);
+        await scheduler.RunRoundAsync(TestTimeout.Token); // 18:30 done; 18:35 next, reading [17:40, 18:40)
+
+        var dropped = await RetentionRunner.RunAsync(w.Database.DataSource, [new RetentionPolicy(Stream, TimeSpan.FromMinutes(1), null)], TestTimeout.Token);
+        Assert.Empty(dropped);
+    }
+
+    [Fact]
     public async Task A_partition_is_never_dropped_before_the_jobs_reading_it_have_computed_it()
     {
         await using var w = await WarehouseFixture.CreateAsync("retsafe", TimeSpan.FromHours(1));

@@ -165,9 +165,14 @@ public sealed class RecordReader : IAsyncDisposable, IDisposable
             }
             else
             {
-                Report(Statistics.Lines + 1, $"line longer than {_options.MaxLineLength} bytes; skipped");
-                Statistics.Malformed++;
-                _discarding = true;
+                // One report per line, however many buffers its tail takes to skip.
+                if (!_discarding)
+                {
+                    Report(Statistics.Lines + 1, $"line longer than {_options.MaxLineLength} bytes; skipped");
+                    Statistics.Malformed++;
+                    _discarding = true;
+                }
+
                 _end = 0;
             }
         }

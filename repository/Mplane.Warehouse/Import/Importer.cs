@@ -105,6 +105,14 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                         .ToList();
                     var target = await ContinuousTables.EnsureAsync(
                         connection, table, "base", window, columnsToCreate, format.Name, cancellationToken).ConfigureAwait(false);
+
+                    // Under the table's lock now: a concurrent import of the same file may have committed meanwhile.
+                    if (await LedgerHasAsync(connection, table, fullPath, cancellationToken).ConfigureAwait(false))
+                    {
+                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                        return await ImportFileAsync(path, options, cancellationToken).ConfigureAwait(false);
+                    }
+
                     var columns = await ContinuousTables.ColumnsAsync(connection, table, cancellationToken).ConfigureAwait(false);
                     if (options.Indexes is { } indexes)
                     {
@@ -117,6 +125,11 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                 }
 
                 sha256 = await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
+                if (hashing.BytesRead != size)
+                {
+                    throw new ImportException(
+                        $"{fullPath}: the file changed while it was read ({size} bytes at the start, {hashing.BytesRead} read); import it once it is finished");
+                }
             }
             catch (LogFormatException e)
             {
@@ -133,7 +146,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                 $"the file was not imported. First problems: {examples}");
         }
 
-        var late = await RecordAsync(connection, table, fullPath, size, sha256, firstWindow, rows, rejected, cancellationToken).ConfigureAwait(false);
+        var late = await RecordAsync(connection, table, fullPath, hashing.BytesRead, sha256, firstWindow, lastWindow, rows, rejected, cancellationToken).ConfigureAwait(false);
         if (late && firstWindow is { } lateWindow)
         {
             // Views already computed over this window are stale: the scheduler recomputes them in order.
@@ -170,6 +183,15 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
         var end = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime time ? new DateTimeOffset(time, TimeSpan.Zero) : (DateTimeOffset?)null;
         await PartitionIndexer.IndexClosedPartitionsAsync(dataSource, table, cancellationToken).ConfigureAwait(false);
         return end;
+    }
+
+    private static async Task<bool> LedgerHasAsync(NpgsqlConnection connection, QualifiedName table, string path, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM mplane.imports WHERE schema_name = $1 AND stream = $2 AND path = $3", connection)
+        {
+            Parameters = { new() { Value = table.Schema.Name }, new() { Value = table.Table.Name }, new() { Value = path } },
+        };
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     private async Task<(string Sha256, long Rows, DateTimeOffset? Window)?> PreviousImportAsync(QualifiedName table, string path, CancellationToken cancellationToken)
@@ -245,7 +267,7 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             await AddRowsAsync(connection, table, start, count, cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var move = new NpgsqlCommand($"INSERT INTO {table.Name.Quoted} SELECT * FROM mplane_stage", connection))
+        await using (var move = new NpgsqlCommand($"INSERT INTO {table.Name.Quoted} SELECT * FROM mplane_stage", connection) { CommandTimeout = 0 })
         {
             await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -317,8 +339,8 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
 
     /// <summary>Writes the ledger entry and the stream's progress; true when the file arrived late.</summary>
     private static async Task<bool> RecordAsync(
-        NpgsqlConnection connection, QualifiedName table, string path, long size, string sha256, DateTimeOffset? window, long rows, long rejected,
-        CancellationToken cancellationToken)
+        NpgsqlConnection connection, QualifiedName table, string path, long size, string sha256, DateTimeOffset? window, DateTimeOffset lastWindow,
+        long rows, long rejected, CancellationToken cancellationToken)
     {
         await using (var ledger = new NpgsqlCommand(
             """
@@ -359,13 +381,17 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
         await using var progress = new NpgsqlCommand(
             """
             INSERT INTO mplane.stream_progress AS p (schema_name, stream, complete_before, newest_window)
-            VALUES ($1, $2, $3, $3)
+            VALUES ($1, $2, $3, $4)
             ON CONFLICT (schema_name, stream) DO UPDATE SET
                 complete_before = greatest(p.complete_before, excluded.complete_before),
                 newest_window = greatest(p.newest_window, excluded.newest_window)
             """, connection)
         {
-            Parameters = { new() { Value = table.Schema.Name }, new() { Value = table.Table.Name }, new() { Value = window.Value } },
+            Parameters =
+            {
+                new() { Value = table.Schema.Name }, new() { Value = table.Table.Name }, new() { Value = window.Value },
+                new() { Value = lastWindow > window.Value ? lastWindow : window.Value },
+            },
         };
         await progress.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return closedBefore > window.Value;

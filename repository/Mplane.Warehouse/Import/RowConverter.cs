@@ -112,7 +112,7 @@ internal sealed class RowConverter
     private static bool IsStorableText(ReadOnlySpan<byte> field) => field.IndexOf((byte)0) < 0 && Utf8.IsValid(field);
 
     /// <summary>The column list for the COPY statement, <c>serial_time</c> first.</summary>
-    public string CopyColumns => string.Join(", ", new[] { "\"serial_time\"" }.Concat(_columns.Select(c => $"\"{c.Name}\"")));
+    public string CopyColumns => string.Join(", ", new[] { "\"serial_time\"" }.Concat(_columns.Select(c => Sql.Identifier.Of(c.Name, "column").Quoted)));
 
     private static int IndexOf(RecordFormat format, string column)
     {

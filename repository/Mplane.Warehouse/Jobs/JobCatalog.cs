@@ -121,6 +121,7 @@ public static class JobCatalog
             WHERE j.next_window IS NOT NULL AND t < j.next_window
               AND t + make_interval(secs => j.window_seconds - i.delay_seconds) > $3
               AND t + make_interval(secs => j.window_seconds - i.delay_seconds - i.slice_seconds) < $4
+            FOR SHARE OF j
             ON CONFLICT DO NOTHING
             """, connection)
         {

@@ -78,6 +78,9 @@ public sealed partial record JobDefinition
          .. Columns.Select(c => $"{c.Name.Name} {c.Type}"),
          .. Inputs.Select(i => $"{i.Table.Quoted} {i.Slice.TotalSeconds} {i.Delay.TotalSeconds}")]))))[..16];
 
+    /// <summary>Whether the query reads the output's previous window (an incremental view).</summary>
+    public bool ReadsPrevious => Placeholder().Matches(Query).Any(m => m.Groups[1].Value == "PREV");
+
     /// <summary>Whether the job reads <paramref name="table"/>.</summary>
     public bool Reads(QualifiedName table) => Inputs.Any(i => i.Table == table);
 

@@ -86,9 +86,9 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
         {
             foreach (var job in jobs)
             {
-                if (await NextRunnableAsync(connection, job, cancellationToken).ConfigureAwait(false) is { } window)
+                if (await NextRunnableAsync(connection, job, cancellationToken).ConfigureAwait(false) is { } next)
                 {
-                    candidates.Add((job, window));
+                    candidates.Add((job, next.Window));
                 }
             }
         }
@@ -104,8 +104,8 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
         return results.OfType<WindowRun>().ToList();
     }
 
-    /// <summary>The window a job would run next if its inputs allow, or null.</summary>
-    public async Task<DateTimeOffset?> NextRunnableAsync(NpgsqlConnection connection, JobDefinition job, CancellationToken cancellationToken)
+    /// <summary>The window a job would run next if its inputs allow (and whether it recomputes one), or null.</summary>
+    public async Task<(DateTimeOffset Window, bool Recompute)?> NextRunnableAsync(NpgsqlConnection connection, JobDefinition job, CancellationToken cancellationToken)
     {
         var state = await JobCatalog.StateAsync(connection, job.Name, cancellationToken).ConfigureAwait(false);
         if (state.RetryAfter > DateTimeOffset.UtcNow)
@@ -113,7 +113,8 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
             return null;
         }
 
-        var window = state.Recompute.Count > 0 ? state.Recompute[0]
+        var recompute = state.Recompute.Count > 0;
+        var window = recompute ? state.Recompute[0]
             : state.NextWindow ?? job.Start ?? await FirstDataWindowAsync(connection, job, cancellationToken).ConfigureAwait(false);
         if (window is not { } start)
         {
@@ -129,7 +130,7 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
             }
         }
 
-        return start;
+        return (start, recompute);
     }
 
     private async Task<WindowRun?> RunWindowAsync(JobDefinition job, CancellationToken cancellationToken)
@@ -141,39 +142,35 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
             return null; // another scheduler is running this job
         }
 
-        // Decide again under the lock: another scheduler may have advanced the job meanwhile.
-        var window = await NextRunnableAsync(connection, job, cancellationToken).ConfigureAwait(false);
-        if (window is not { } start)
+        // Hold the job's row until commit: an import marking windows of this job for recomputation
+        // waits for this window to finish and then sees its outcome, so no mark is skipped or lost.
+        await using (var row = new NpgsqlCommand("SELECT 1 FROM mplane.jobs WHERE name = $1 FOR NO KEY UPDATE", connection) { Parameters = { new() { Value = job.Name } } })
+        {
+            await row.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Decide again under the locks: another scheduler may have advanced the job meanwhile.
+        if (await NextRunnableAsync(connection, job, cancellationToken).ConfigureAwait(false) is not var (start, recompute))
         {
             return null;
         }
 
-        var state = await JobCatalog.StateAsync(connection, job.Name, cancellationToken).ConfigureAwait(false);
-        var recompute = state.Recompute.Count > 0 && state.Recompute[0] == start;
         var started = DateTimeOffset.UtcNow;
         try
         {
-            await using (var savepoint = new NpgsqlCommand("SAVEPOINT window_run", connection))
-            {
-                await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var run = await WindowRunner.RunAsync(connection, job, start, recompute, cancellationToken).ConfigureAwait(false);
+                var run = await WindowRunner.RunAsync(connection, job, start, recompute, cancellationToken).ConfigureAwait(false);
             await CompleteAsync(connection, job, start, recompute, run, started, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Job {Job} window {Window:O}: {Rows} rows in {Duration}", job.Name, start, run.Rows, run.Duration);
             OnWindow?.Invoke(run);
             return run;
         }
-        catch (Exception e) when (e is PostgresException or JobFailedException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await using (var rollback = new NpgsqlCommand("ROLLBACK TO SAVEPOINT window_run", connection))
-            {
-                await rollback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            await RecordFailureAsync(connection, job, start, recompute, started, e, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            // Record the failure in a fresh transaction: the window's may be unusable (a broken connection, a timeout).
+            await transaction.DisposeAsync().ConfigureAwait(false);
+            await using var fresh = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await RecordFailureAsync(fresh, job, start, recompute, started, e, cancellationToken).ConfigureAwait(false);
             _logger.LogError(e, "Job {Job} window {Window:O} failed", job.Name, start);
             OnFailure?.Invoke(job.Name, start, e);
             return null;
@@ -185,7 +182,7 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
     {
         var sql = recompute
             ? "DELETE FROM mplane.recompute WHERE job = $1 AND window_start = $2"
-            : "UPDATE mplane.jobs SET next_window = $2 + make_interval(secs => window_seconds), failures = 0, retry_after = NULL, last_error = NULL, updated_at = now() WHERE name = $1";
+            : "UPDATE mplane.jobs SET next_window = greatest(next_window, $2 + make_interval(secs => window_seconds)), failures = 0, retry_after = NULL, last_error = NULL, updated_at = now() WHERE name = $1";
         await using (var progress = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = job.Name }, new() { Value = start } } })
         {
             await progress.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -194,8 +191,21 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
         await InsertRunAsync(connection, job, start, recompute, started, run.Duration, run.Rows, null, cancellationToken).ConfigureAwait(false);
         if (recompute)
         {
-            // Views built on this window are now stale in turn.
+            // Views built on this window are now stale in turn, and so is the job's own next window when it reads this one as __PREV.
             await JobCatalog.MarkDependentsAsync(connection, job.Output, start, start + job.Window, $"recomputed {job.Name}", cancellationToken).ConfigureAwait(false);
+            if (job.ReadsPrevious)
+            {
+                await using var next = new NpgsqlCommand(
+                    """
+                    INSERT INTO mplane.recompute (job, window_start, reason)
+                    SELECT name, $2, 'previous window recomputed' FROM mplane.jobs WHERE name = $1 AND next_window > $2
+                    ON CONFLICT DO NOTHING
+                    """, connection)
+                {
+                    Parameters = { new() { Value = job.Name }, new() { Value = start + job.Window } },
+                };
+                await next.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -205,7 +215,7 @@ public sealed class Scheduler(NpgsqlDataSource dataSource, IReadOnlyList<JobDefi
         await using (var update = new NpgsqlCommand(
             """
             UPDATE mplane.jobs SET failures = failures + 1, last_error = $2, updated_at = now(),
-                retry_after = now() + least(make_interval(secs => $3 * power(2, failures)), interval '1 hour')
+                retry_after = now() + make_interval(secs => least($3 * power(2, least(failures, 20)), 3600))
             WHERE name = $1
             """, connection)
         {

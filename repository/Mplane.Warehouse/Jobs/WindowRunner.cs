@@ -28,6 +28,9 @@ public static class WindowRunner
     {
         var clock = Stopwatch.StartNew();
         var windowEnd = windowStart + job.Window;
+
+        // The table's DDL lock first, as every other writer of the table takes it (no lock-order inversion).
+        await ContinuousTables.LockAsync(connection, job.Output, cancellationToken).ConfigureAwait(false);
         var output = new ContinuousTable(job.Output, "view", job.OutputWindow);
         var partition = ContinuousTables.PartitionName(job.Output, windowStart);
         var staging = job.Output with { Table = Identifier.Of(partition.Table.Name + "n", "staging table") };
@@ -53,7 +56,8 @@ public static class WindowRunner
         long rows;
         try
         {
-            await using var insert = new NpgsqlCommand($"INSERT INTO {staging.Quoted} {Expand(job, windowStart)}", connection);
+            // A window's query may legitimately run long: no client-side timeout (cancellation still stops it).
+            await using var insert = new NpgsqlCommand($"INSERT INTO {staging.Quoted} {Expand(job, windowStart)}", connection) { CommandTimeout = 0 };
             rows = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)

@@ -73,8 +73,8 @@ public static class RetentionRunner
     private static async Task<List<(string Name, DateTimeOffset Start, DateTimeOffset End, long Bytes, bool Consumed)>> PartitionsAsync(
         NpgsqlConnection connection, RetentionPolicy policy, CancellationToken cancellationToken)
     {
-        // Consumed: every job reading the table has computed through this window's end (its next
-        // window minus its input delay lies beyond it) and has nothing to recompute.
+        // Consumed: every job reading the table has computed every window whose slice reaches into this
+        // partition (its next window's slice starts at or after the partition's end) and has nothing to recompute.
         await using var command = new NpgsqlCommand(
             """
             SELECT p.partition_name, p.window_start, p.window_end,
@@ -83,7 +83,7 @@ public static class RetentionRunner
                        SELECT 1 FROM mplane.job_inputs i JOIN mplane.jobs j ON j.name = i.job
                        WHERE i.input_schema = p.schema_name AND i.input_table = p.table_name
                          AND (j.next_window IS NULL
-                              OR j.next_window - make_interval(secs => i.delay_seconds) < p.window_end
+                              OR j.next_window + make_interval(secs => j.window_seconds - i.delay_seconds - i.slice_seconds) < p.window_end
                               OR EXISTS (SELECT 1 FROM mplane.recompute r WHERE r.job = j.name)))
             FROM mplane.partitions p
             WHERE p.schema_name = $1 AND p.table_name = $2

@@ -39,7 +39,7 @@ public readonly partial record struct Identifier
     /// <inheritdoc />
     public override string ToString() => Quoted;
 
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z_][a-z0-9_]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
 

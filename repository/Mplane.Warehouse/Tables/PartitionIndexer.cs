@@ -9,6 +9,19 @@ namespace Mplane.Warehouse.Tables;
 /// </summary>
 public static class PartitionIndexer
 {
+    /// <summary><c>partition_column</c>, or, when that exceeds 63 bytes, a prefix and a hash that keep names distinct.</summary>
+    private static Identifier IndexName(string partition, string column)
+    {
+        var name = $"{partition}_{column}";
+        if (name.Length <= 63)
+        {
+            return Identifier.Of(name, "index name");
+        }
+
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..12];
+        return Identifier.Of($"{name[..50]}_{hash}", "index name");
+    }
+
     /// <summary>Sets the columns to index on the table's partitions (each must be a column of the table).</summary>
     public static async Task SetIndexColumnsAsync(NpgsqlConnection connection, QualifiedName table, IReadOnlyList<string> columns, CancellationToken cancellationToken)
     {
@@ -60,7 +73,7 @@ public static class PartitionIndexer
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             foreach (var column in columns.Select(c => Identifier.Of(c, "index column")))
             {
-                var index = Identifier.Of($"{partitionName}_{column.Name}"[..Math.Min(63, partitionName.Length + column.Name.Length + 1)], "index name");
+                var index = IndexName(partitionName, column.Name);
                 await using var create = new NpgsqlCommand($"CREATE INDEX IF NOT EXISTS {index.Quoted} ON {partition.Quoted} ({column.Quoted})", connection);
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
