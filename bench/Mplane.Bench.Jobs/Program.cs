@@ -2,7 +2,9 @@
 // each 5-minute file is imported (closing the previous window), then the scheduler runs until idle.
 // Reports import and job totals and the freshness of each window: the time from the import of the
 // file that completes it to all of its views being computed.
-// Usage: dotnet run -c Release --project bench/Mplane.Bench.Jobs -- [HOURS] [FLOWS_PER_SECOND]
+// Usage: dotnet run -c Release --project bench/Mplane.Bench.Jobs -- [HOURS] [FLOWS_PER_SECOND] [stream]
+// With "stream", each 5-minute file is generated just before its import and deleted after it, and
+// retention keeps one hour of the base table: a day of data then fits on a small disk.
 using System.Diagnostics;
 using System.Globalization;
 using Mplane.Configuration;
@@ -22,8 +24,9 @@ var start = new DateTimeOffset(2015, 2, 27, 0, 0, 0, TimeSpan.Zero);
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 var ct = stop.Token;
+var streaming = args.Length > 2 && args[2] == "stream";
 
-if (!File.Exists(Path.Combine(logs, AnomalyLabel.FileName)))
+if (!streaming && !File.Exists(Path.Combine(logs, AnomalyLabel.FileName)))
 {
     Console.Error.WriteLine($"generating {hours} h at {rate} flows/s into {logs}");
     await new TstatLogGenerator().GenerateAsync(
@@ -46,17 +49,35 @@ var importer = new Importer(dataSource);
 var scheduler = new Scheduler(dataSource, jobs, new SchedulerOptions { Parallelism = 2 });
 await scheduler.PrepareAsync(ct);
 
-var files = InputFiles.Expand([logs], "log_tcp_complete");
+var fileCount = (int)Math.Round(hours * 12);
+var files = streaming ? [] : InputFiles.Expand([logs], "log_tcp_complete");
+var generator = new TstatLogGenerator();
+var retention = new Mplane.Warehouse.Retention.RetentionPolicy(
+    new(Mplane.Warehouse.Sql.Identifier.Of("public"), Mplane.Warehouse.Sql.Identifier.Of("log_tcp_complete")), TimeSpan.FromHours(1), null);
+async Task<string> FileAsync(int index)
+{
+    if (!streaming)
+    {
+        return files[index];
+    }
+
+    var summary = await generator.GenerateAsync(
+        new TstatGeneratorOptions { OutputDirectory = logs, Start = start.AddMinutes(5 * index), Duration = TimeSpan.FromMinutes(5), Interval = TimeSpan.FromMinutes(5), Rate = rate, Seed = 31 },
+        null, ct);
+    return summary.Files[0].Path;
+}
 var importTime = TimeSpan.Zero;
 var jobTime = TimeSpan.Zero;
 long rows = 0, windows = 0;
 var freshness = new List<double>();
 var total = Stopwatch.StartNew();
-for (var i = 0; i < files.Count; i++)
+var count = streaming ? fileCount : files.Count;
+for (var i = 0; i < count; i++)
 {
+    var file = await FileAsync(i);
     var clock = Stopwatch.StartNew();
-    rows += (await importer.ImportFileAsync(files[i], new ImportOptions { Stream = "log_tcp_complete" }, ct)).Rows;
-    if (i == files.Count - 1)
+    rows += (await importer.ImportFileAsync(file, new ImportOptions { Stream = "log_tcp_complete" }, ct)).Rows;
+    if (i == count - 1)
     {
         await importer.MarkCompleteAsync("public", "log_tcp_complete", ct);
     }
@@ -73,9 +94,19 @@ for (var i = 0; i < files.Count; i++)
         freshness.Add((clock.Elapsed - imported).TotalSeconds);
     }
 
+    if (streaming)
+    {
+        File.Delete(file);
+    }
+
     if (i % 12 == 11)
     {
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {i + 1}/{files.Count} files, {rows:N0} rows, {windows} windows, {total.Elapsed.TotalSeconds:0} s"));
+        if (streaming)
+        {
+            await Mplane.Warehouse.Retention.RetentionRunner.RunAsync(dataSource, [retention], ct);
+        }
+
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {i + 1}/{count} files, {rows:N0} rows, {windows} windows, {total.Elapsed.TotalSeconds:0} s"));
     }
 }
 
@@ -85,7 +116,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
     | example job set, {hours} h at {rate} flows/s | value |
     |---|---|
-    | files, rows | {files.Count} files, {rows:N0} rows |
+    | files, rows | {count} files, {rows:N0} rows{(streaming ? " (generated one by one, deleted after import; generation excluded from import and job times, included in the total)" : string.Empty)} |
     | total time | {total.Elapsed.TotalSeconds:0.0} s ({hours * 3600 / total.Elapsed.TotalSeconds:0}x faster than real time) |
     | import | {importTime.TotalSeconds:0.0} s, {rows / importTime.TotalSeconds:N0} rows/s |
     | jobs | {jobTime.TotalSeconds:0.0} s for {windows} windows ({jobs.Count} jobs) |
