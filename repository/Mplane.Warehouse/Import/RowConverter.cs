@@ -26,14 +26,10 @@ internal sealed class RowConverter
         _reals = new double[_columns.Length];
         _addresses = new IpAddressValue[_columns.Length];
         _nulls = new bool[_columns.Length];
-        Unmapped = format.Fields.Select(f => f.Name).Where(n => !tableColumns.Any(c => c.Name == n.ToLowerInvariant())).ToList();
     }
 
     /// <summary>The format this converter reads.</summary>
     public RecordFormat Format { get; }
-
-    /// <summary>Fields of the format that no column takes (ignored).</summary>
-    public IReadOnlyList<string> Unmapped { get; }
 
     /// <summary>Parses every column of <paramref name="record"/>; on failure says which field holds what.</summary>
     public bool TryConvert(RecordCursor record, out string? problem)

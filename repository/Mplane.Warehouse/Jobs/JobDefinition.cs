@@ -81,9 +81,6 @@ public sealed partial record JobDefinition
     /// <summary>Whether the query reads the output's previous window (an incremental view).</summary>
     public bool ReadsPrevious => Placeholder().Matches(Query).Any(m => m.Groups[1].Value == "PREV");
 
-    /// <summary>Whether the job reads <paramref name="table"/>.</summary>
-    public bool Reads(QualifiedName table) => Inputs.Any(i => i.Table == table);
-
     /// <summary>The placeholders a query may use.</summary>
     [GeneratedRegex(@"__(STARTTS64|ENDTS64|STARTTS|ENDTS|PREV|IN[0-9]+)\b", RegexOptions.CultureInvariant)]
     internal static partial Regex Placeholder();

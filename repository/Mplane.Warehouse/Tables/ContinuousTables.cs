@@ -104,7 +104,7 @@ public static class ContinuousTables
     public static Task<ContinuousTable> EnsureViewAsync(NpgsqlConnection connection, Jobs.JobDefinition job, CancellationToken cancellationToken) =>
         EnsureAsync(
             connection, job.Output, "view", job.OutputWindow,
-            job.Columns.Select(c => new ColumnDefinition(c.Name, LogFormats.FieldDefinition.Unknown(c.Name.Name), c.Type, NpgsqlTypes.NpgsqlDbType.Unknown)).ToList(),
+            job.Columns.Select(c => new ColumnDefinition(c.Name, LogFormats.FieldDefinition.Unknown(c.Name.Name), c.Type)).ToList(),
             null, cancellationToken);
 
     /// <summary>The columns of an existing table, in order, without <c>serial_time</c>.</summary>
