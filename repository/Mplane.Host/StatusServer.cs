@@ -5,14 +5,16 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mplane.Warehouse.Sql;
 using Mplane.Warehouse.Status;
 using Npgsql;
 
 namespace Mplane.Host;
 
 /// <summary>
-/// Serves the warehouse status as JSON at <c>GET /status</c> on a loopback address only. Nothing
-/// else is served: every other path is 404, every other method 405.
+/// Serves the warehouse status as JSON on a loopback address only: <c>GET /status</c> (tables,
+/// streams, jobs, errors) and <c>GET /status/tables/{schema.table}/partitions</c> (one table's
+/// partitions). Nothing else is served: every other path is 404, every other method 405.
 /// </summary>
 public static class StatusServer
 {
@@ -30,6 +32,22 @@ public static class StatusServer
         var app = builder.Build();
         app.MapGet("/status", async (NpgsqlDataSource source, HttpContext context) =>
             Results.Json(await WarehouseStatus.ReadAsync(source, context.RequestAborted).ConfigureAwait(false), Json));
+        app.MapGet("/status/tables/{table}/partitions", async (string table, NpgsqlDataSource source, HttpContext context) =>
+        {
+            QualifiedName name;
+            try
+            {
+                name = QualifiedName.Parse(table);
+            }
+            catch (ArgumentException e)
+            {
+                return Results.Json(new { error = e.Message }, Json, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            return await WarehouseStatus.PartitionsAsync(source, name, context.RequestAborted).ConfigureAwait(false) is { } partitions
+                ? Results.Json(new { table = $"{name.Schema.Name}.{name.Table.Name}", partitions }, Json)
+                : Results.Json(new { error = $"no continuous table {name.Schema.Name}.{name.Table.Name}" }, Json, statusCode: StatusCodes.Status404NotFound);
+        });
         return app;
     }
 

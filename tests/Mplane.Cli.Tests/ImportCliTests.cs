@@ -32,6 +32,15 @@ public sealed class ImportCliTests : IAsyncLifetime
 
         var tables = await RunAsync("tables");
         Assert.Matches(@"public\.tcp\s+base\s+5m\s+3\s+495", tables.StandardOutput);
+
+        var partitions = await RunAsync("tables", "tcp");
+        Assert.Equal(0, partitions.ExitCode);
+        Assert.Matches(@"2015-02-27 22:30\s+tcp_1425076200\s+165\s", partitions.StandardOutput);
+        Assert.Equal(4, partitions.StandardOutput.Trim().Split('\n').Length); // a header and the three windows
+
+        var unknown = await RunAsync("tables", "public.nosuch");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("no continuous table public.nosuch", unknown.StandardError, StringComparison.Ordinal);
     }
 
     [Theory]

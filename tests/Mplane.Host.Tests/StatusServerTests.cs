@@ -61,6 +61,21 @@ public sealed class StatusServerTests : IAsyncLifetime
         Assert.Contains("division by zero", jobs["broken"].GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.Contains(root.GetProperty("errors").EnumerateArray(), e => e.GetProperty("job").GetString() == "broken");
 
+        using (var partitions = JsonDocument.Parse(await http.GetStringAsync("/status/tables/public.log_tcp_complete/partitions", TestTimeout.Token)))
+        {
+            var list = partitions.RootElement.GetProperty("partitions").EnumerateArray().ToList();
+            Assert.Equal(495, list.Sum(p => p.GetProperty("rows").GetInt64()));
+            Assert.Equal("log_tcp_complete_1425076200", list[0].GetProperty("name").GetString()); // 22:30 UTC, oldest first
+            Assert.All(list, p => Assert.True(p.GetProperty("bytes").GetInt64() > 0));
+        }
+
+        using var unknown = await http.GetAsync("/status/tables/nosuch/partitions", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("no continuous table public.nosuch", await unknown.Content.ReadAsStringAsync(TestTimeout.Token), StringComparison.Ordinal);
+        using var injected = await http.GetAsync("/status/tables/x%3BDROP%20TABLE%20t/partitions", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.BadRequest, injected.StatusCode);
+        Assert.Contains("is not allowed", await injected.Content.ReadAsStringAsync(TestTimeout.Token), StringComparison.Ordinal);
+
         using var post = await http.PostAsync("/status", new StringContent("{}"), TestTimeout.Token);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
         using var other = await http.GetAsync("/../etc/passwd", TestTimeout.Token);

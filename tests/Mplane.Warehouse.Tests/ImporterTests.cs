@@ -71,6 +71,25 @@ public sealed class ImporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_same_content_under_another_path_is_a_duplicate_that_says_where_it_was_imported()
+    {
+        var first = CopyToLayout(TstatSamples[0], "a/2015_02_27_22_30.out");
+        var copy = CopyToLayout(TstatSamples[0], "b/2015_02_27_22_30.out");
+        var imported = await Import(first, "copies");
+        var duplicate = await Import(copy, "copies");
+        Assert.Equal(ImportStatus.Duplicate, duplicate.Status);
+        Assert.Equal(imported.Path, duplicate.DuplicateOf);
+        Assert.Equal(165L, await _database.ScalarAsync<long>("SELECT count(*) FROM copies"));
+        Assert.Equal(1L, await _database.ScalarAsync<long>("SELECT count(*) FROM mplane.imports WHERE stream = 'copies'"));
+
+        // Files without rows are alike (a header only) yet each closes its own window.
+        var empty1 = Write("2015_02_27_23_00.out/log_tcp_complete", "#c_ip:1 c_port:2\n");
+        var empty2 = Write("2015_02_27_23_05.out/log_tcp_complete", "#c_ip:1 c_port:2\n");
+        Assert.Equal(ImportStatus.Imported, (await Import(empty1, "empties")).Status);
+        Assert.Equal(ImportStatus.Imported, (await Import(empty2, "empties")).Status);
+    }
+
+    [Fact]
     public async Task A_different_file_under_an_imported_name_is_an_error_naming_both_checksums()
     {
         var file = CopyToLayout(TstatSamples[0], "2015_02_27_22_30.out");

@@ -104,4 +104,49 @@ public sealed class RetentionTests
         await w.Database.ExecuteAsync("INSERT INTO mplane.recompute (job, window_start, reason) VALUES ('flows_5min', '2015-02-27T18:05:00Z', 'test')");
         Assert.Empty(await RetentionRunner.RunAsync(w.Database.DataSource, [new RetentionPolicy(Stream, TimeSpan.FromMinutes(1), null)], TestTimeout.Token));
     }
+
+    [Fact]
+    public async Task A_late_file_for_a_window_retention_dropped_is_refused_and_views_are_left_alone()
+    {
+        await using var w = await WarehouseFixture.CreateAsync("rethorizon", TimeSpan.FromHours(1));
+        await w.ImportAsync(w.Files, complete: true);
+        var scheduler = w.Scheduler(WarehouseFixture.ExampleJobs("flows_5min"));
+        await scheduler.PrepareAsync(TestTimeout.Token);
+        await scheduler.RunUntilIdleAsync(TestTimeout.Token);
+        var views = await w.Database.ScalarAsync<long>("SELECT sum(flows)::bigint FROM flows_5min");
+
+        var flows = new QualifiedName(Identifier.Of("public"), Identifier.Of("flows_5min"));
+        await RetentionRunner.RunAsync(
+            w.Database.DataSource, [new RetentionPolicy(Stream, TimeSpan.FromMinutes(30), null), new RetentionPolicy(flows, TimeSpan.FromMinutes(15), null)], TestTimeout.Token);
+        Assert.Equal(new DateTime(2015, 2, 27, 18, 30, 0, DateTimeKind.Utc), await w.Database.ScalarAsync<DateTime>("SELECT retained_from FROM mplane.tables WHERE table_name = 'log_tcp_complete'"));
+        Assert.Equal(new DateTime(2015, 2, 27, 18, 45, 0, DateTimeKind.Utc), await w.Database.ScalarAsync<DateTime>("SELECT retained_from FROM mplane.tables WHERE table_name = 'flows_5min'"));
+        var viewsKept = await w.Database.ScalarAsync<long>("SELECT sum(flows)::bigint FROM flows_5min");
+
+        // A late file (other content, other name) for 18:10, which base retention dropped: refused, nothing recreated.
+        using var late = new TemporaryDirectory("late");
+        var dropped = LateCopy(late, w.Files[2], "2015_02_27_18_10.out");
+        var error = await Assert.ThrowsAsync<Import.ImportException>(() => w.ImportAsync([dropped]));
+        Assert.Contains(dropped, error.Message, StringComparison.Ordinal);
+        Assert.Contains("before its retention horizon (2015-02-27 18:30:00 UTC)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await w.Database.ScalarAsync<long>("SELECT count(*) FROM log_tcp_complete WHERE serial_time < '2015-02-27T18:30:00Z'"));
+        Assert.Equal(0L, await w.Database.ScalarAsync<long>("SELECT count(*) FROM mplane.imports WHERE path = $1", dropped));
+
+        // A late file for 18:35: the base table keeps it, but the view's 18:35 window is gone too and is not recomputed.
+        var kept = LateCopy(late, w.Files[7], "2015_02_27_18_35.out");
+        await w.ImportAsync([kept]);
+        Assert.Equal(0L, await w.Database.ScalarAsync<long>("SELECT count(*) FROM mplane.recompute"));
+        await scheduler.RunUntilIdleAsync(TestTimeout.Token);
+        Assert.Equal(0L, await w.Database.ScalarAsync<long>("SELECT count(*) FROM flows_5min WHERE serial_time < '2015-02-27T18:45:00Z'"));
+        Assert.Equal(viewsKept, await w.Database.ScalarAsync<long>("SELECT sum(flows)::bigint FROM flows_5min"));
+        Assert.True(viewsKept < views);
+    }
+
+    /// <summary>The header and first two rows of <paramref name="source"/>, as a late file for the window folder <paramref name="window"/>.</summary>
+    private static string LateCopy(TemporaryDirectory directory, string source, string window)
+    {
+        var path = directory.Combine(window, "log_tcp_complete");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllLines(path, File.ReadLines(source).Take(3));
+        return path;
+    }
 }

@@ -84,6 +84,13 @@ internal static class ImportCommand
                         continue;
                     }
 
+                    if (result.Status == ImportStatus.Duplicate)
+                    {
+                        skipped++;
+                        Console.WriteLine($"already imported as {result.DuplicateOf}: {file} (same SHA-256 {result.Sha256[..16]}…)");
+                        continue;
+                    }
+
                     imported++;
                     rows += result.Rows;
                     rejected += result.Rejected;

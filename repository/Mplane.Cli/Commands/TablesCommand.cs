@@ -1,37 +1,54 @@
 using System.CommandLine;
 using System.Globalization;
+using Mplane.Configuration;
+using Mplane.Warehouse.Sql;
+using Mplane.Warehouse.Status;
 
 namespace Mplane.Cli.Commands;
 
-/// <summary><c>mplane tables</c>: the continuous tables, their windows, partitions and rows.</summary>
+/// <summary><c>mplane tables [TABLE]</c>: the continuous tables, or one table's partitions.</summary>
 internal static class TablesCommand
 {
     public static Command Create()
     {
-        var command = new Command("tables", "List the continuous tables: kind, window, partitions, rows, size, time range.");
-        command.SetAction((_, ct) => CommandRunner.RunAsync(async () =>
+        var table = new Argument<string?>("table") { Description = "A table (schema.table, or table in public) whose partitions to list.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("tables", "List the continuous tables (kind, window, partitions, rows, size, time range), or one table's partitions.") { table };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
-            await Warehouse.Catalogue.CatalogueSchema.EnsureAsync(dataSource, ct).ConfigureAwait(false);
-            await using var command = dataSource.CreateCommand(
-                """
-                SELECT t.schema_name || '.' || t.table_name, t.kind, t.window_seconds,
-                       count(p.window_start), coalesce(sum(p.row_count), 0)::bigint,
-                       coalesce(sum(pg_total_relation_size(to_regclass(quote_ident(p.schema_name) || '.' || quote_ident(p.partition_name)))), 0)::bigint,
-                       min(p.window_start), max(p.window_end)
-                FROM mplane.tables t LEFT JOIN mplane.partitions p USING (schema_name, table_name)
-                GROUP BY t.schema_name, t.table_name, t.kind, t.window_seconds
-                ORDER BY 1
-                """);
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            Console.WriteLine($"{"table",-32} {"kind",-5} {"window",7} {"parts",6} {"rows",12} {"size",10}  range (UTC)");
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            if (parse.GetValue(table) is { } one)
             {
-                var range = reader.IsDBNull(6)
-                    ? "-"
-                    : $"{reader.GetDateTime(6):yyyy-MM-dd HH:mm} .. {reader.GetDateTime(7):yyyy-MM-dd HH:mm}";
+                QualifiedName name;
+                try
+                {
+                    name = QualifiedName.Parse(one);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException($"tables: {e.Message}");
+                }
+
+                var partitions = await WarehouseStatus.PartitionsAsync(dataSource, name, ct).ConfigureAwait(false)
+                    ?? throw new UsageException($"tables: no continuous table {name.Schema.Name}.{name.Table.Name} (see 'mplane tables')");
+                Console.WriteLine($"{"window (UTC)",-16}  {"partition",-40} {"rows",12} {"size",10}  indexed");
+                foreach (var p in partitions)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{p.WindowStart.UtcDateTime:yyyy-MM-dd HH:mm}  {p.Name,-40} {p.Rows,12:N0} {p.Bytes / 1048576.0,8:0.0}MB  {(p.Indexed ? "yes" : "no")}"));
+                }
+
+                return ExitCodes.Success;
+            }
+
+            await Warehouse.Catalogue.CatalogueSchema.EnsureAsync(dataSource, ct).ConfigureAwait(false);
+            await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            Console.WriteLine($"{"table",-32} {"kind",-5} {"window",7} {"parts",6} {"rows",12} {"size",10}  range (UTC)");
+            foreach (var t in await WarehouseStatus.TablesAsync(connection, ct).ConfigureAwait(false))
+            {
+                var range = t.First is { } first ? $"{first.UtcDateTime:yyyy-MM-dd HH:mm} .. {t.Last!.Value.UtcDateTime:yyyy-MM-dd HH:mm}" : "-";
+                var horizon = t.RetainedFrom is { } from ? $" (retained from {from.UtcDateTime:yyyy-MM-dd HH:mm})" : string.Empty;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{reader.GetString(0),-32} {reader.GetString(1),-5} {Mplane.Configuration.Spans.Format(TimeSpan.FromSeconds(reader.GetInt32(2))),7} {reader.GetInt64(3),6} {reader.GetInt64(4),12:N0} {reader.GetInt64(5) / 1048576.0,8:0.0}MB  {range}"));
+                    $"{t.Name,-32} {t.Kind,-5} {Spans.Format(TimeSpan.FromSeconds(t.WindowSeconds)),7} {t.Partitions,6} {t.Rows,12:N0} {t.Bytes / 1048576.0,8:0.0}MB  {range}{horizon}"));
             }
 
             return ExitCodes.Success;

@@ -24,6 +24,8 @@ public static class CatalogueSchema
             created_at     timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (schema_name, table_name));
         ALTER TABLE mplane.tables ADD COLUMN IF NOT EXISTS index_columns text[] NOT NULL DEFAULT '{}';
+        -- Retention's horizon: windows before it were dropped and are never created again.
+        ALTER TABLE mplane.tables ADD COLUMN IF NOT EXISTS retained_from timestamptz;
 
         CREATE TABLE IF NOT EXISTS mplane.partitions (
             schema_name    text        NOT NULL,
@@ -48,6 +50,7 @@ public static class CatalogueSchema
             rejected_rows  bigint      NOT NULL,
             imported_at    timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (schema_name, stream, path));
+        CREATE INDEX IF NOT EXISTS imports_content ON mplane.imports (schema_name, stream, sha256);
 
         CREATE TABLE IF NOT EXISTS mplane.stream_progress (
             schema_name     text        NOT NULL,

@@ -48,6 +48,9 @@ public enum ImportStatus
 
     /// <summary>The same file (same path, same SHA-256) was imported before: nothing was done.</summary>
     AlreadyImported,
+
+    /// <summary>The same content was imported before under another path: nothing was done.</summary>
+    Duplicate,
 }
 
 /// <summary>The outcome of importing one file.</summary>
@@ -58,7 +61,9 @@ public enum ImportStatus
 /// <param name="WindowStart">The (first) window its rows went to.</param>
 /// <param name="Sha256">The file's SHA-256, hex.</param>
 /// <param name="Late">Whether it arrived for a window that had already been closed.</param>
-public sealed record ImportResult(string Path, ImportStatus Status, long Rows, long Rejected, DateTimeOffset? WindowStart, string Sha256, bool Late);
+/// <param name="DuplicateOf">For a duplicate, the path its content was imported under.</param>
+public sealed record ImportResult(
+    string Path, ImportStatus Status, long Rows, long Rejected, DateTimeOffset? WindowStart, string Sha256, bool Late, string? DuplicateOf = null);
 
 /// <summary>A file that cannot be imported; nothing of it was stored. The message names the file.</summary>
 public sealed class ImportException(string message, Exception? inner = null) : Exception(message, inner);

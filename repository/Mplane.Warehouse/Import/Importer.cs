@@ -135,6 +135,10 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             {
                 throw new ImportException(e.Message, e);
             }
+            catch (RetiredWindowException e)
+            {
+                throw new ImportException($"{fullPath}: not imported, {e.Message}", e);
+            }
         }
 
         var total = rows + rejected;
@@ -144,6 +148,13 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             throw new ImportException(
                 $"{fullPath}: {rejected} of {total} lines rejected, over the error budget ({options.ErrorBudget:P0}, at least {options.ErrorAllowance} lines); " +
                 $"the file was not imported. First problems: {examples}");
+        }
+
+        // The same content under another name (a copy, a file moved after its import) is the same file.
+        if (rows > 0 && await ImportedAsAsync(connection, table, sha256, cancellationToken).ConfigureAwait(false) is { } original)
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return new ImportResult(fullPath, ImportStatus.Duplicate, rows, rejected, firstWindow, sha256, Late: false, DuplicateOf: original);
         }
 
         var late = await RecordAsync(connection, table, fullPath, hashing.BytesRead, sha256, firstWindow, lastWindow, rows, rejected, cancellationToken).ConfigureAwait(false);
@@ -192,6 +203,17 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             Parameters = { new() { Value = table.Schema.Name }, new() { Value = table.Table.Name }, new() { Value = path } },
         };
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>The path under which content with this SHA-256 and at least one row was imported, or null.</summary>
+    private static async Task<string?> ImportedAsAsync(NpgsqlConnection connection, QualifiedName table, string sha256, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT path FROM mplane.imports WHERE schema_name = $1 AND stream = $2 AND sha256 = $3 AND row_count > 0 ORDER BY imported_at LIMIT 1", connection)
+        {
+            Parameters = { new() { Value = table.Schema.Name }, new() { Value = table.Table.Name }, new() { Value = sha256 } },
+        };
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
     private async Task<(string Sha256, long Rows, DateTimeOffset? Window)?> PreviousImportAsync(QualifiedName table, string path, CancellationToken cancellationToken)

@@ -114,11 +114,13 @@ public static class JobCatalog
             SELECT j.name, t, $5
             FROM mplane.jobs j
             JOIN mplane.job_inputs i ON i.job = j.name AND i.input_schema = $1 AND i.input_table = $2
+            LEFT JOIN mplane.tables o ON o.schema_name = j.output_schema AND o.table_name = j.output_table
             CROSS JOIN LATERAL generate_series(
                 to_timestamp(floor(extract(epoch FROM $3::timestamptz - make_interval(secs => j.window_seconds - i.delay_seconds)) / j.window_seconds) * j.window_seconds),
                 $4::timestamptz - make_interval(secs => j.window_seconds - i.delay_seconds - i.slice_seconds),
                 make_interval(secs => j.window_seconds)) AS t
             WHERE j.next_window IS NOT NULL AND t < j.next_window
+              AND (o.retained_from IS NULL OR t >= o.retained_from)
               AND t + make_interval(secs => j.window_seconds - i.delay_seconds) > $3
               AND t + make_interval(secs => j.window_seconds - i.delay_seconds - i.slice_seconds) < $4
             FOR SHARE OF j
@@ -175,6 +177,15 @@ public static class JobCatalog
         })
         {
             await reset.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Every window is computed afresh: none of them counts as dropped by retention any more.
+        await using (var horizon = new NpgsqlCommand("UPDATE mplane.tables SET retained_from = NULL WHERE schema_name = $1 AND table_name = $2", connection)
+        {
+            Parameters = { new() { Value = job.Output.Schema.Name }, new() { Value = job.Output.Table.Name } },
+        })
+        {
+            await horizon.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -60,6 +60,15 @@ public static class RetentionRunner
                     await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                await using (var horizon = new NpgsqlCommand(
+                    "UPDATE mplane.tables SET retained_from = greatest(retained_from, $3) WHERE schema_name = $1 AND table_name = $2", connection)
+                {
+                    Parameters = { new() { Value = policy.Table.Schema.Name }, new() { Value = policy.Table.Table.Name }, new() { Value = partition.End } },
+                })
+                {
+                    await horizon.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 total -= partition.Bytes;
                 dropped.Add(new DroppedPartition(policy.Table.Quoted, partition.Start, partition.Bytes, reason));
             }

@@ -48,6 +48,16 @@ public readonly partial record struct Identifier
 /// <param name="Table">The table.</param>
 public readonly record struct QualifiedName(Identifier Schema, Identifier Table)
 {
+    /// <summary>Parses <c>schema.table</c>, or <c>table</c> in <paramref name="defaultSchema"/>, validating both parts.</summary>
+    /// <exception cref="ArgumentException">A part is not a plain identifier.</exception>
+    public static QualifiedName Parse(string name, string defaultSchema = "public")
+    {
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0
+            ? new QualifiedName(Identifier.Of(defaultSchema, "schema"), Identifier.Of(name, "table name"))
+            : new QualifiedName(Identifier.Of(name[..dot], "schema"), Identifier.Of(name[(dot + 1)..], "table name"));
+    }
+
     /// <summary>The name quoted for SQL: <c>"schema"."table"</c>.</summary>
     public string Quoted => $"{Schema.Quoted}.{Table.Quoted}";
 

@@ -1,3 +1,4 @@
+using Mplane.Warehouse.Sql;
 using Npgsql;
 
 namespace Mplane.Warehouse.Status;
@@ -17,23 +18,49 @@ public sealed record WarehouseStatus(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return new WarehouseStatus(
             DateTimeOffset.UtcNow,
-            await ListAsync(connection, TablesSql, r => new TableStatus(
-                r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), At(r, 7), At(r, 8)), cancellationToken).ConfigureAwait(false),
-            await ListAsync(connection, StreamsSql, r => new StreamStatus(
+            await TablesAsync(connection, cancellationToken).ConfigureAwait(false),
+            await ListAsync(connection, StreamsSql, [], r => new StreamStatus(
                 r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetString(4), At(r, 5), At(r, 6), At(r, 7)), cancellationToken).ConfigureAwait(false),
-            await ListAsync(connection, JobsSql, r => new JobStatus(
+            await ListAsync(connection, JobsSql, [], r => new JobStatus(
                 r.GetString(0), r.GetString(1), r.GetInt32(2), At(r, 3), r.GetInt64(4), r.GetInt64(5), r.GetBoolean(6), r.GetInt32(7), r.IsDBNull(8) ? null : r.GetString(8),
                 At(r, 9), r.IsDBNull(10) ? null : r.GetDouble(10)), cancellationToken).ConfigureAwait(false),
-            await ListAsync(connection, ErrorsSql, r => new JobError(r.GetString(0), At(r, 1)!.Value, At(r, 2)!.Value, r.GetString(3)), cancellationToken).ConfigureAwait(false));
+            await ListAsync(connection, ErrorsSql, [], r => new JobError(r.GetString(0), At(r, 1)!.Value, At(r, 2)!.Value, r.GetString(3)), cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The continuous tables with their partition counts, rows, sizes and time ranges.</summary>
+    public static Task<List<TableStatus>> TablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        ListAsync(connection, TablesSql, [], r => new TableStatus(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), At(r, 7), At(r, 8), At(r, 9)),
+            cancellationToken);
+
+    /// <summary>The partitions of one table, oldest first; null when the catalogue has no such table.</summary>
+    public static async Task<List<PartitionStatus>?> PartitionsAsync(NpgsqlDataSource dataSource, QualifiedName table, CancellationToken cancellationToken)
+    {
+        await Catalogue.CatalogueSchema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await Mplane.Warehouse.Tables.ContinuousTables.FindAsync(connection, table, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        return await ListAsync(connection, PartitionsSql, [table.Schema.Name, table.Table.Name], r => new PartitionStatus(
+            r.GetString(0), At(r, 1)!.Value, At(r, 2)!.Value, r.GetInt64(3), r.GetInt64(4), r.GetBoolean(5), At(r, 6)!.Value), cancellationToken).ConfigureAwait(false);
     }
 
     private const string TablesSql = """
         SELECT t.schema_name || '.' || t.table_name, t.kind, coalesce(t.log_format, ''), t.window_seconds,
                count(p.window_start), coalesce(sum(p.row_count), 0)::bigint,
                coalesce(sum(pg_total_relation_size(to_regclass(quote_ident(p.schema_name) || '.' || quote_ident(p.partition_name)))), 0)::bigint,
-               min(p.window_start), max(p.window_end)
+               min(p.window_start), max(p.window_end), t.retained_from
         FROM mplane.tables t LEFT JOIN mplane.partitions p USING (schema_name, table_name)
-        GROUP BY 1, 2, 3, 4 ORDER BY 1
+        GROUP BY t.schema_name, t.table_name, t.kind, t.log_format, t.window_seconds, t.retained_from ORDER BY 1
+        """;
+
+    private const string PartitionsSql = """
+        SELECT p.partition_name, p.window_start, p.window_end, p.row_count,
+               coalesce(pg_total_relation_size(to_regclass(quote_ident(p.schema_name) || '.' || quote_ident(p.partition_name))), 0),
+               p.indexed, p.updated_at
+        FROM mplane.partitions p WHERE p.schema_name = $1 AND p.table_name = $2 ORDER BY p.window_start
         """;
 
     private const string StreamsSql = """
@@ -64,9 +91,15 @@ public sealed record WarehouseStatus(
     private static DateTimeOffset? At(NpgsqlDataReader reader, int i) =>
         reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
 
-    private static async Task<List<T>> ListAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    private static async Task<List<T>> ListAsync<T>(
+        NpgsqlConnection connection, string sql, IReadOnlyList<object> parameters, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<T>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -78,8 +111,13 @@ public sealed record WarehouseStatus(
     }
 }
 
-/// <summary>A continuous table.</summary>
-public sealed record TableStatus(string Name, string Kind, string Format, int WindowSeconds, long Partitions, long Rows, long Bytes, DateTimeOffset? First, DateTimeOffset? Last);
+/// <summary>A continuous table; <paramref name="RetainedFrom"/> is retention's horizon (null when nothing was dropped).</summary>
+public sealed record TableStatus(
+    string Name, string Kind, string Format, int WindowSeconds, long Partitions, long Rows, long Bytes, DateTimeOffset? First, DateTimeOffset? Last,
+    DateTimeOffset? RetainedFrom);
+
+/// <summary>One partition (window) of a continuous table.</summary>
+public sealed record PartitionStatus(string Name, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, long Rows, long Bytes, bool Indexed, DateTimeOffset UpdatedAt);
 
 /// <summary>An imported stream.</summary>
 public sealed record StreamStatus(string Name, long Files, long Rows, long RejectedRows, string? LastFile, DateTimeOffset? LastImport, DateTimeOffset? CompleteBefore, DateTimeOffset? NewestWindow);

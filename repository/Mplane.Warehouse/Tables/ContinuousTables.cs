@@ -8,7 +8,11 @@ namespace Mplane.Warehouse.Tables;
 /// <param name="Name">Its schema-qualified name.</param>
 /// <param name="Kind"><c>base</c> (imported) or <c>view</c> (a job's output).</param>
 /// <param name="Window">Its window: one partition per window.</param>
-public sealed record ContinuousTable(QualifiedName Name, string Kind, TableWindow Window);
+/// <param name="RetainedFrom">Where retention cut it: windows before this were dropped and are never created again; null when nothing was dropped.</param>
+public sealed record ContinuousTable(QualifiedName Name, string Kind, TableWindow Window, DateTimeOffset? RetainedFrom = null);
+
+/// <summary>A window that retention already dropped from its table: it is not created again.</summary>
+public sealed class RetiredWindowException(string message) : InvalidOperationException(message);
 
 /// <summary>
 /// Creates and finds continuous tables: parents partitioned by range on <c>serial_time</c>, one
@@ -41,13 +45,15 @@ public static class ContinuousTables
     public static async Task<ContinuousTable?> FindAsync(NpgsqlConnection connection, QualifiedName name, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT kind, window_seconds FROM mplane.tables WHERE schema_name = $1 AND table_name = $2", connection)
+            "SELECT kind, window_seconds, retained_from FROM mplane.tables WHERE schema_name = $1 AND table_name = $2", connection)
         {
             Parameters = { new() { Value = name.Schema.Name }, new() { Value = name.Table.Name } },
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new ContinuousTable(name, reader.GetString(0), new TableWindow(TimeSpan.FromSeconds(reader.GetInt32(1))))
+            ? new ContinuousTable(
+                name, reader.GetString(0), new TableWindow(TimeSpan.FromSeconds(reader.GetInt32(1))),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2))
             : null;
     }
 
@@ -136,8 +142,10 @@ public static class ContinuousTables
 
     /// <summary>
     /// Creates the partition of the window starting at <paramref name="start"/> unless it exists;
-    /// returns its name and whether this transaction created it.
+    /// returns its name and whether this transaction created it. A window before the table's
+    /// retention horizon is refused: recreating it would bring back a fragment of dropped data.
     /// </summary>
+    /// <exception cref="RetiredWindowException">Retention already dropped this window.</exception>
     public static async Task<(QualifiedName Name, bool Created)> EnsurePartitionAsync(
         NpgsqlConnection connection, ContinuousTable table, DateTimeOffset start, CancellationToken cancellationToken)
     {
@@ -147,6 +155,13 @@ public static class ContinuousTables
         }
 
         await LockAsync(connection, table.Name, cancellationToken).ConfigureAwait(false);
+        if (start < table.RetainedFrom)
+        {
+            throw new RetiredWindowException(
+                $"the window {start:yyyy-MM-dd HH:mm:ss} UTC of {table.Name} is before its retention horizon " +
+                $"({table.RetainedFrom:yyyy-MM-dd HH:mm:ss} UTC): retention dropped it, and it is not created again");
+        }
+
         var partition = PartitionName(table.Name, start);
         var end = start + table.Window.Length;
         var ddl = $"CREATE TABLE IF NOT EXISTS {partition.Quoted} PARTITION OF {table.Name.Quoted} " +
