@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Mplane.Configuration;
 using Mplane.Warehouse.Sql;
 using Mplane.Warehouse.Tables;
@@ -14,7 +12,7 @@ namespace Mplane.Warehouse.Retention;
 /// <param name="Table">The table.</param>
 /// <param name="MaxAge">The age limit, or null.</param>
 /// <param name="MaxBytes">The size quota in bytes, or null.</param>
-public sealed partial record RetentionPolicy(QualifiedName Table, TimeSpan? MaxAge, long? MaxBytes)
+public sealed record RetentionPolicy(QualifiedName Table, TimeSpan? MaxAge, long? MaxBytes)
 {
     /// <summary>Validates the <c>retention</c> section of the configuration; every problem names the file and key.</summary>
     public static IReadOnlyList<RetentionPolicy> FromConfiguration(IReadOnlyList<RetentionSection> sections, string source)
@@ -44,7 +42,7 @@ public sealed partial record RetentionPolicy(QualifiedName Table, TimeSpan? MaxA
                     : throw new ConfigurationException(source, $"{key}.max_age", $"'{ageText}' is not a positive duration such as 30d or 12h");
             }
 
-            long? bytes = section.MaxSize is { } sizeText ? ParseSize(sizeText, source, $"{key}.max_size") : null;
+            long? bytes = section.MaxSize is { } sizeText ? Sizes.Parse(sizeText, source, $"{key}.max_size") : null;
             if (age is null && bytes is null)
             {
                 throw new ConfigurationException(source, key, "a retention rule needs max_age, max_size or both");
@@ -55,28 +53,4 @@ public sealed partial record RetentionPolicy(QualifiedName Table, TimeSpan? MaxA
 
         return policies;
     }
-
-    /// <summary>
-    /// Parses a size such as <c>10 GB</c>, <c>500MB</c> or <c>2 TiB</c> (KB, MB, GB, TB, PB are binary,
-    /// as in the original). Anything else, and zero, is an error: a malformed quota never means "keep nothing".
-    /// </summary>
-    public static long ParseSize(string text, string source, string key)
-    {
-        var match = SizePattern().Match(text);
-        if (!match.Success)
-        {
-            throw new ConfigurationException(source, key, $"'{text}' is not a size such as 500 MB, 10 GB or 2 TB (units B, KB, MB, GB, TB, PB)");
-        }
-
-        var number = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        var unit = match.Groups[2].Value.ToUpperInvariant().Replace("I", string.Empty, StringComparison.Ordinal);
-        var power = unit switch { "B" => 0, "KB" => 1, "MB" => 2, "GB" => 3, "TB" => 4, _ => 5 };
-        var bytes = number * Math.Pow(1024, power);
-        return bytes is >= 1 and < long.MaxValue
-            ? (long)bytes
-            : throw new ConfigurationException(source, key, $"'{text}' is not a usable quota (it must be at least one byte)");
-    }
-
-    [GeneratedRegex(@"^\s*([0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex SizePattern();
 }

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Mplane.Math.Transfer;
+using Polly;
+using Polly.Retry;
+
+namespace Mplane.Math.Probe;
+
+/// <summary>A refusal that retrying cannot fix (no permission, a bad name, a file over the limit).</summary>
+public sealed class UploadRejectedException(string message) : Exception(message);
+
+/// <summary>
+/// Push mode: uploads every finished file the ledger does not hold, oldest period first. Each upload
+/// asks the repository how much it holds (<c>HEAD</c>), sends the rest (<c>PUT</c>, gzip when
+/// accepted) with the whole file's length and SHA-256, and records the file in the durable ledger
+/// once the repository acknowledges it: a restart neither resends a finished file nor skips one.
+/// Transient failures (the repository down, a cut connection) are retried with exponential backoff,
+/// resuming from the last byte the repository holds.
+/// </summary>
+public sealed class PushUploader(ProbeSettings settings, HttpClient http, TransferLedger ledger, ILogger<PushUploader> logger)
+{
+    /// <summary>How many times one file is retried before the pass gives up (null: for ever).</summary>
+    public int? MaxAttempts { get; init; }
+
+    /// <summary>The first retry delay (doubling, with jitter, up to a minute).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Files acknowledged in this process's lifetime.</summary>
+    public int Acknowledged { get; private set; }
+
+    /// <summary>Uploads every finished file not yet acknowledged; returns how many were uploaded.</summary>
+    public async Task<int> PassAsync(bool includeNewest, CancellationToken cancellationToken)
+    {
+        var selection = FinishedFiles.Select(settings.Directory, settings.StartTime, settings.Kinds, holdNewest: !includeNewest);
+        var uploaded = 0;
+        var retry = Retry(cancellationToken);
+        foreach (var file in selection.Files)
+        {
+            if (ledger.Find(settings.StreamName, file.RelativePath) is not null)
+            {
+                continue;
+            }
+
+            var sha = await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+            await retry.ExecuteAsync(ct => UploadAsync(file, sha, ct), cancellationToken).ConfigureAwait(false);
+            await ledger.RecordAsync(new LedgerEntry(settings.StreamName, file.RelativePath, new FileInfo(file.FullPath).Length, sha, "acknowledged", DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+            uploaded++;
+            Acknowledged++;
+            logger.LogInformation("{Stream}: {Path} acknowledged", settings.StreamName, file.RelativePath);
+        }
+
+        return uploaded;
+    }
+
+    /// <summary>One attempt: HEAD for the offset, then PUT the rest.</summary>
+    private async ValueTask UploadAsync(FinishedFile file, string sha256, CancellationToken cancellationToken)
+    {
+        var resource = new Uri(settings.Repository, PushProtocol.FilePath(settings.StreamName, file.RelativePath));
+        var length = new FileInfo(file.FullPath).Length;
+        using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, resource), cancellationToken).ConfigureAwait(false);
+        Check(head, file);
+        if (head.Headers.TryGetValues(PushProtocol.CompleteHeader, out var complete) && complete.Contains("true"))
+        {
+            var stored = head.Headers.GetValues(PushProtocol.Sha256Header).FirstOrDefault();
+            if (stored == sha256)
+            {
+                return; // stored before the acknowledgement reached us
+            }
+
+            throw new UploadRejectedException($"{file.RelativePath}: the repository holds other content under this name (SHA-256 {stored}, this file {sha256})");
+        }
+
+        var offset = head.Headers.TryGetValues(PushProtocol.OffsetHeader, out var held) ? long.Parse(held.First(), CultureInfo.InvariantCulture) : 0;
+        // The repository lists the request encodings it accepts in Accept-Encoding (RFC 7694).
+        var gzip = settings.Gzip && head.Headers.NonValidated.TryGetValues("Accept-Encoding", out var accepted) &&
+                   accepted.Any(a => a.Contains("gzip", StringComparison.OrdinalIgnoreCase));
+        await using var source = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        source.Position = offset;
+        using var put = new HttpRequestMessage(HttpMethod.Put, resource)
+        {
+            Content = gzip ? new GzipContent(source) : new StreamContent(source, 1 << 16),
+        };
+        put.Headers.Add(PushProtocol.OffsetHeader, offset.ToString(CultureInfo.InvariantCulture));
+        put.Headers.Add(PushProtocol.LengthHeader, length.ToString(CultureInfo.InvariantCulture));
+        put.Headers.Add(PushProtocol.Sha256Header, sha256);
+        put.Headers.Add(PushProtocol.StreamTypeHeader, settings.StreamType);
+        using var response = await http.SendAsync(put, cancellationToken).ConfigureAwait(false);
+        Check(response, file);
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
+        {
+            throw new HttpRequestException($"{file.RelativePath}: the repository holds {response.Headers.GetValues(PushProtocol.OffsetHeader).FirstOrDefault()} of {length} bytes");
+        }
+    }
+
+    private static void Check(HttpResponseMessage response, FinishedFile file)
+    {
+        var status = (int)response.StatusCode;
+        if (status is 400 or 401 or 403 or 404 or 413 or 415)
+        {
+            var reason = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            throw new UploadRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})");
+        }
+
+        if (status >= 300 && status != 204)
+        {
+            throw new HttpRequestException($"{file.RelativePath}: the repository answered {status}", null, response.StatusCode);
+        }
+    }
+
+    private ResiliencePipeline Retry(CancellationToken cancellationToken) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not UploadRejectedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)),
+            MaxRetryAttempts = MaxAttempts ?? int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = RetryDelay,
+            MaxDelay = TimeSpan.FromMinutes(1),
+            OnRetry = args =>
+            {
+                logger.LogWarning("{Stream}: upload failed ({Error}); retrying in {Delay}", settings.StreamName, args.Outcome.Exception?.Message, args.RetryDelay);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A request body gzip-compressed while it is sent.</summary>
+    private sealed class GzipContent : HttpContent
+    {
+        private readonly Stream _source;
+
+        public GzipContent(Stream source)
+        {
+            _source = source;
+            Headers.ContentEncoding.Add("gzip");
+            Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            await SerializeToStreamAsync(stream, context, CancellationToken.None).ConfigureAwait(false);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            await using var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true);
+            await _source.CopyToAsync(gzip, 1 << 16, cancellationToken).ConfigureAwait(false);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Mplane.Math.Transfer;
+using Polly;
+using Polly.Retry;
+
+namespace Mplane.Math.Probe;
+
+/// <summary>
+/// Pull mode's registration: the original's JSON, byte for byte, to <c>http://&lt;repoUrl&gt;/DBSImport</c>.
+/// Unlike the original it is retried with backoff until the repository answers, and a refusal is
+/// reported instead of ignored.
+/// </summary>
+public sealed class Registrar(HttpClient http, ILogger<Registrar> logger)
+{
+    /// <summary>Registers; returns the repository's answer.</summary>
+    /// <exception cref="InvalidOperationException">The repository refused the registration.</exception>
+    public async Task<string> RegisterAsync(Uri repository, Registration registration, CancellationToken cancellationToken)
+    {
+        var retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromMinutes(1),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("Registration at {Repository} failed ({Error}); retrying in {Delay}", repository, args.Outcome.Exception?.Message, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        return await retry.ExecuteAsync(
+            async ct =>
+            {
+                using var content = new StringContent(registration.ToOriginalJson(), Encoding.UTF8);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"); // as the original: no charset
+                using var response = await http.PostAsync(new Uri(repository, "/DBSImport"), content, ct).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                if (response.StatusCode >= HttpStatusCode.InternalServerError)
+                {
+                    throw new HttpRequestException($"the repository answered {(int)response.StatusCode}: {body}");
+                }
+
+                return response.IsSuccessStatusCode
+                    ? body
+                    : throw new InvalidOperationException($"the repository refused the registration of {registration.StreamName} ({(int)response.StatusCode}: {body})");
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+}

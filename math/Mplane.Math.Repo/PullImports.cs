@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mplane.LogFormats.Tstat;
+using Mplane.Math.Transfer;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
+using Polly;
+using Polly.Retry;
+
+namespace Mplane.Math.Repo;
+
+/// <summary>A running pull import: the original registration, who sent it and the address it came from.</summary>
+public sealed record PullImport(Registration Registration, string Identity, string PeerAddress, int PeerPort, DateTimeOffset RegisteredAt);
+
+/// <summary>
+/// The original's pull protocol, made safe: a registration is accepted only from a peer authorized
+/// for its stream, and only with a <c>CallBackUrl</c> naming the registering host itself (the
+/// repository then pulls from that address, never from a host the registrant chooses). Running
+/// imports persist across restarts, can be updated by their registrant and deleted; each polls
+/// <c>/ListDir/&lt;stream&gt;</c>, downloads every listed file from its start time on that is not
+/// stored yet, checking status and length, and retries with backoff while the probe is away.
+/// </summary>
+public sealed class PullImports(RepoSettings settings, SpoolStore store, HandlerQueue queue, HttpClient http, ILogger<PullImports> logger) : IAsyncDisposable
+{
+    private const int MaxListingBytes = 16 << 20;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<(PullImport Import, CancellationTokenSource Stop, Task Loop)> _running = [];
+    private CancellationToken _stopping;
+
+    /// <summary>The running imports, in registration order.</summary>
+    public IReadOnlyList<PullImport> Imports
+    {
+        get
+        {
+            lock (_running)
+            {
+                return [.. _running.Select(r => r.Import)];
+            }
+        }
+    }
+
+    /// <summary>Resumes the imports saved before a restart.</summary>
+    public async Task StartAsync(CancellationToken stopping)
+    {
+        _stopping = stopping;
+        if (!File.Exists(settings.RunningImportsFile))
+        {
+            return;
+        }
+
+        var saved = JsonConvert.DeserializeObject<List<PullImport>>(await File.ReadAllTextAsync(settings.RunningImportsFile, stopping).ConfigureAwait(false)) ?? [];
+        foreach (var import in saved)
+        {
+            logger.LogInformation("Restarting import: {Stream}", import.Registration.StreamName);
+            Start(import);
+        }
+    }
+
+    /// <summary>Accepts, updates or refuses a registration; returns the HTTP status and the original's plain-text body.</summary>
+    public async Task<(int Status, string Body)> RegisterAsync(Registration registration, string identity, IPAddress remote, CancellationToken cancellationToken)
+    {
+        try
+        {
+            TransferNames.Stream(registration.StreamName);
+            TransferNames.StreamType(registration.StreamType);
+        }
+        catch (ArgumentException e)
+        {
+            return (400, e.Message);
+        }
+
+        if (!settings.Access.IsAllowed(identity, registration.StreamName))
+        {
+            return (403, $"identity {identity} may not send stream {registration.StreamName}");
+        }
+
+        var peer = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        if (!TryCallback(registration.CallBackUrl, peer, out var port, out var problem))
+        {
+            return (403, problem);
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var import = new PullImport(registration, identity, peer.ToString(), port, DateTimeOffset.UtcNow);
+            string body;
+            lock (_running)
+            {
+                var existing = _running.FindIndex(r => r.Import.Registration.StreamName == registration.StreamName);
+                if (existing >= 0 && _running[existing].Import.Identity != identity)
+                {
+                    return (403, $"stream {registration.StreamName} is registered by another identity");
+                }
+
+                if (existing >= 0)
+                {
+                    _running[existing].Stop.Cancel();
+                    _running.RemoveAt(existing);
+                    body = "entry updated";
+                }
+                else
+                {
+                    body = "new entry created";
+                }
+            }
+
+            Start(import);
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Pull import of {Stream} from {Peer}:{Port} for {Identity} ({Body})", registration.StreamName, peer, port, identity, body);
+            return (200, body);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops and forgets import number <paramref name="index"/> if <paramref name="identity"/> registered it.</summary>
+    public async Task<(int Status, string Body)> RemoveAsync(int index, string identity, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_running)
+            {
+                if (index < 0 || index >= _running.Count)
+                {
+                    return (404, "entry not found");
+                }
+
+                if (_running[index].Import.Identity != identity)
+                {
+                    return (403, "only the identity that registered an import may delete it");
+                }
+
+                _running[index].Stop.Cancel();
+                _running.RemoveAt(index);
+            }
+
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+            return (200, "entry deleted");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Polls once: lists the probe's finished files and stores every new one. Returns how many were stored.</summary>
+    public async Task<int> PollOnceAsync(PullImport import, CancellationToken cancellationToken)
+    {
+        var registration = import.Registration;
+        var stream = registration.StreamName;
+        var baseUri = new UriBuilder("http", import.PeerAddress, import.PeerPort).Uri;
+        using var listing = await http.GetAsync(new Uri(baseUri, "/ListDir/" + Uri.EscapeDataString(stream)), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (listing.StatusCode != HttpStatusCode.OK)
+        {
+            throw new HttpRequestException($"{baseUri}ListDir/{stream} answered {(int)listing.StatusCode}");
+        }
+
+        var text = await ReadLimitedAsync(listing, MaxListingBytes, cancellationToken).ConfigureAwait(false);
+        var paths = JArray.Parse(text).Select(t => t.Type == JTokenType.String ? t.Value<string>()! : throw new FormatException("the listing holds a non-string")).ToList();
+        var stored = 0;
+        foreach (var path in paths)
+        {
+            try
+            {
+                TransferNames.RelativePath(path);
+            }
+            catch (ArgumentException e)
+            {
+                logger.LogWarning("{Stream}: listed path refused: {Problem}", stream, e.Message);
+                continue;
+            }
+
+            if (TstatDirectoryLayout.PeriodStart(path) is not { } time || time.ToUnixTimeSeconds() < registration.StartTime || store.Ledger.Find(stream, path) is not null)
+            {
+                continue;
+            }
+
+            var uri = new Uri(baseUri, string.Join('/', path.Split('/').Select(Uri.EscapeDataString)));
+            using var download = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (download.StatusCode != HttpStatusCode.OK)
+            {
+                throw new HttpRequestException($"{uri} answered {(int)download.StatusCode}; the file is not stored and will be fetched again");
+            }
+
+            await using var body = await download.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var entry = await store.StoreAsync(stream, path, registration.StreamType, body, download.Content.Headers.ContentLength, cancellationToken).ConfigureAwait(false);
+            queue.Enqueue(entry);
+            stored++;
+            logger.LogInformation("{Stream}: pulled {Path} ({Bytes} bytes)", stream, path, entry.Size);
+        }
+
+        return stored;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        List<Task> loops;
+        lock (_running)
+        {
+            loops = _running.Select(r => { r.Stop.Cancel(); return r.Loop; }).ToList();
+        }
+
+        await Task.WhenAll(loops.Select(l => l.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    private void Start(PullImport import)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        var loop = Task.Run(() => LoopAsync(import, stop.Token), CancellationToken.None);
+        lock (_running)
+        {
+            _running.Add((import, stop, loop));
+        }
+    }
+
+    private async Task LoopAsync(PullImport import, CancellationToken cancellationToken)
+    {
+        // The probe may be away for long: retry for ever, backing off to a minute, until stopped.
+        var retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(1),
+                MaxDelay = TimeSpan.FromMinutes(1),
+                OnRetry = args =>
+                {
+                    logger.LogWarning("{Stream}: probe {Peer}:{Port} not available ({Error}); retrying in {Delay}",
+                        import.Registration.StreamName, import.PeerAddress, import.PeerPort, args.Outcome.Exception?.Message, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await retry.ExecuteAsync(async ct => await PollOnceAsync(import, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(settings.PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(settings.Spool);
+        var temporary = settings.RunningImportsFile + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonConvert.SerializeObject(Imports, Formatting.Indented), cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, settings.RunningImportsFile, overwrite: true);
+        DirectorySync.Flush(settings.Spool);
+    }
+
+    private static bool TryCallback(string callBackUrl, IPAddress peer, out int port, out string problem)
+    {
+        port = 0;
+        var colon = callBackUrl.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(callBackUrl[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        {
+            problem = $"CallBackUrl '{callBackUrl}' is not host:port";
+            return false;
+        }
+
+        var host = callBackUrl[..colon].Trim('[', ']');
+        var sameHost = IPAddress.TryParse(host, out var address)
+            ? address.Equals(peer)
+            : string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) && IPAddress.IsLoopback(peer);
+        problem = sameHost ? string.Empty : $"CallBackUrl host '{host}' is not the address this registration came from ({peer}): the repository pulls only from the registering host";
+        return sameHost;
+    }
+
+    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                throw new InvalidDataException($"the listing is over {limit} bytes");
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

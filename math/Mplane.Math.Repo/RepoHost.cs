@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mplane.Math.Transfer;
+using Mplane.Warehouse.Import;
+using Npgsql;
+
+namespace Mplane.Math.Repo;
+
+/// <summary>A running math_repo: the HTTP server, the handler queue and the pull imports, started and stopped together.</summary>
+public sealed class RepoHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _handling = Task.CompletedTask;
+    private readonly TransferLedger _ledger;
+    private readonly HttpClient _http;
+
+    private RepoHost(WebApplication app, RepoServices services, TransferLedger ledger, HttpClient http)
+    {
+        _app = app;
+        Services = services;
+        _ledger = ledger;
+        _http = http;
+    }
+
+    /// <summary>The store, queue and pull imports.</summary>
+    public RepoServices Services { get; }
+
+    /// <summary>The address the server listens on.</summary>
+    public Uri Address => new(_app.Urls.First());
+
+    /// <summary>Starts math_repo; <paramref name="warehouse"/> is required for the warehouse handler.</summary>
+    public static async Task<RepoHost> StartAsync(RepoSettings settings, NpgsqlDataSource? warehouse, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(settings.Spool);
+        var ledger = await TransferLedger.OpenAsync(settings.LedgerFile, cancellationToken).ConfigureAwait(false);
+        var store = new SpoolStore(settings.Spool, settings.MaxFileBytes, ledger);
+        IFileHandler handler = settings.Handler == "copy"
+            ? new CopyHandler()
+            : new WarehouseHandler(
+                new Importer(warehouse ?? throw new ArgumentException("the warehouse handler needs a database", nameof(warehouse)), loggers.CreateLogger<Importer>()),
+                settings.Schema, loggers.CreateLogger<WarehouseHandler>());
+        var queue = new HandlerQueue(store, handler, loggers.CreateLogger<HandlerQueue>());
+        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("math_repo/1.0");
+        var pull = new PullImports(settings, store, queue, http, loggers.CreateLogger<PullImports>());
+        var services = new RepoServices(store, queue, pull);
+        var app = RepoServer.Build(settings, services, logging => logging.Services.AddSingleton(loggers));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var host = new RepoHost(app, services, ledger, http);
+        host._handling = Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None);
+        await pull.StartAsync(host._stop.Token).ConfigureAwait(false);
+        return host;
+    }
+
+    /// <summary>Waits until the handler has handled every stored file (for tests and the demo).</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        while (Services.Queue.Pending > 0)
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await Services.Pull.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _handling.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _ledger.DisposeAsync().ConfigureAwait(false);
+        _http.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Mplane.Math.Transfer;
+
+namespace Mplane.Math.Repo;
+
+/// <summary>
+/// math_repo's HTTP endpoints. Every request is first identified (<see cref="PeerAuthenticator"/>);
+/// every stream operation is then authorized for that identity; everything else is 404.
+/// <list type="bullet">
+/// <item>Push: <c>HEAD</c>/<c>PUT {PushProtocol.StreamsPath}/{stream}/files/{path}</c> (see <see cref="PushProtocol"/>).</item>
+/// <item>The original's registration API: <c>POST /DBSImport</c>, <c>GET /DBSImport[/n]</c>, and
+/// <c>DELETE /DBSImport/n</c>, which the original never implemented.</item>
+/// <item><c>GET /status</c>: streams, files, pending work, pull imports (the label <c>math_repo-status</c> must be authorized).</item>
+/// </list>
+/// </summary>
+public static class RepoServer
+{
+    /// <summary>The authorization label of the status endpoint.</summary>
+    public const string StatusLabel = "math_repo-status";
+
+    /// <summary>Builds the server; the caller starts it and runs the <see cref="HandlerQueue"/> and <see cref="PullImports"/>.</summary>
+    public static WebApplication Build(RepoSettings settings, RepoServices services, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = settings.MaxFileBytes;
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(settings.Listen, listen =>
+            {
+                if (settings.Tls is { } tls)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = tls.Certificate;
+                        https.ClientCertificateMode = settings.Tokens.Count > 0 ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (certificate, chain, _) => tls.Ca.Trusts(certificate, chain);
+                    });
+                }
+            });
+        });
+
+        var app = builder.Build();
+        var authenticator = new PeerAuthenticator(settings);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mplane.Math.Repo");
+        app.Use(async (context, next) =>
+        {
+            var peer = authenticator.Authenticate(context);
+            if (!peer.Ok)
+            {
+                log.LogWarning("Refused {Method} {Path} from {Remote}: {Problem}", context.Request.Method, context.Request.Path, context.Connection.RemoteIpAddress, peer.Problem);
+                await Text(context, peer.Status, peer.Problem!).ConfigureAwait(false);
+                return;
+            }
+
+            context.Items[nameof(PeerResult)] = peer.Identity;
+            await next(context).ConfigureAwait(false);
+        });
+
+        var files = PushProtocol.StreamsPath + "/{stream}/files/{**path}";
+        app.MapMethods(files, ["HEAD"], (HttpContext context, string stream, string path) => Guard(context, settings, stream, path, log, () =>
+        {
+            var state = services.Store.State(stream, path);
+            context.Response.Headers[PushProtocol.OffsetHeader] = state.Offset.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers.AcceptEncoding = "gzip";
+            if (state.Stored is { } stored)
+            {
+                context.Response.Headers[PushProtocol.CompleteHeader] = "true";
+                context.Response.Headers[PushProtocol.Sha256Header] = stored.Sha256;
+            }
+
+            return Task.CompletedTask;
+        }));
+        app.MapPut(files, (HttpContext context, string stream, string path) => Guard(context, settings, stream, path, log, () => PutAsync(context, stream, path, services)));
+
+        app.MapPost("/DBSImport", async context =>
+        {
+            if (!context.Request.HasJsonContentType() && context.Request.ContentType is not null && !context.Request.ContentType.StartsWith("text/", StringComparison.Ordinal))
+            {
+                await Text(context, 415, "registration must be JSON").ConfigureAwait(false);
+                return;
+            }
+
+            var body = await ReadLimitedAsync(context.Request.Body, Registration.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            if (body is null)
+            {
+                await Text(context, 413, $"registration over {Registration.MaxBodyBytes} bytes").ConfigureAwait(false);
+                return;
+            }
+
+            Registration registration;
+            try
+            {
+                registration = Registration.Parse(body);
+            }
+            catch (FormatException e)
+            {
+                log.LogWarning("Refused registration from {Remote}: {Problem}", context.Connection.RemoteIpAddress, e.Message);
+                await Text(context, 400, "invalid JSON data").ConfigureAwait(false);
+                return;
+            }
+
+            var (status, answer) = await services.Pull.RegisterAsync(registration, Identity(context), context.Connection.RemoteIpAddress!, context.RequestAborted).ConfigureAwait(false);
+            if (status != 200)
+            {
+                log.LogWarning("Refused registration of {Stream} from {Remote}: {Problem}", registration.StreamName, context.Connection.RemoteIpAddress, answer);
+            }
+
+            await Text(context, status, answer).ConfigureAwait(false);
+        });
+        app.MapMethods("/DBSImport/{**rest}", ["POST"], (HttpContext context) => Text(context, 405, "method not allowed"));
+        app.MapGet("/DBSImport", (HttpContext context) => Json(context, OriginalListing(services.Pull.Imports, Identity(context), settings)));
+        app.MapGet("/DBSImport/{index}", (HttpContext context, string index) =>
+        {
+            if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                return Text(context, 400, "invalid entry id");
+            }
+
+            var listing = OriginalListing(services.Pull.Imports, Identity(context), settings);
+            return listing.TryGetValue(index, out var one) ? Json(context, one) : Text(context, 404, "entry not found");
+        });
+        app.MapDelete("/DBSImport/{index}", async (HttpContext context, string index) =>
+        {
+            if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                await Text(context, 400, "invalid entry id").ConfigureAwait(false);
+                return;
+            }
+
+            var (status, answer) = await services.Pull.RemoveAsync(n, Identity(context), context.RequestAborted).ConfigureAwait(false);
+            await Text(context, status, answer).ConfigureAwait(false);
+        });
+        app.MapGet("/status", (HttpContext context) =>
+            settings.Access.IsAllowed(Identity(context), StatusLabel)
+                ? Json(context, RepoStatus.Of(services))
+                : Text(context, 403, $"identity {Identity(context)} may not read the status ({StatusLabel} is not authorized for it)"));
+        return app;
+    }
+
+    private static async Task PutAsync(HttpContext context, string stream, string path, RepoServices services)
+    {
+        var request = context.Request;
+        if (!long.TryParse(request.Headers[PushProtocol.OffsetHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ||
+            !long.TryParse(request.Headers[PushProtocol.LengthHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+        {
+            await Text(context, 400, $"{PushProtocol.OffsetHeader} and {PushProtocol.LengthHeader} must be whole numbers").ConfigureAwait(false);
+            return;
+        }
+
+        var type = request.Headers[PushProtocol.StreamTypeHeader].ToString();
+        try
+        {
+            TransferNames.StreamType(type);
+        }
+        catch (ArgumentException e)
+        {
+            await Text(context, 400, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        var encoding = request.Headers.ContentEncoding.ToString();
+        if (encoding is not ("" or "identity" or "gzip"))
+        {
+            await Text(context, 415, $"Content-Encoding '{encoding}' is not accepted (gzip is)").ConfigureAwait(false);
+            return;
+        }
+
+        await using var body = encoding == "gzip" ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
+        var (outcome, held) = await services.Store.AppendAsync(stream, path, type, offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers[PushProtocol.OffsetHeader] = held.ToString(CultureInfo.InvariantCulture);
+        switch (outcome)
+        {
+            case AppendOutcome.Stored:
+                services.Queue.Enqueue(services.Store.Ledger.Find(stream, path)!);
+                await Text(context, 201, "stored").ConfigureAwait(false);
+                break;
+            case AppendOutcome.AlreadyStored:
+                await Text(context, 200, "already stored").ConfigureAwait(false);
+                break;
+            default:
+                context.Response.StatusCode = 204;
+                break;
+        }
+    }
+
+    /// <summary>Validates the stream and path, authorizes the stream, maps refusals to their status.</summary>
+    private static async Task Guard(HttpContext context, RepoSettings settings, string stream, string path, ILogger log, Func<Task> action)
+    {
+        var identity = Identity(context);
+        try
+        {
+            TransferNames.Stream(stream);
+            TransferNames.RelativePath(path);
+        }
+        catch (ArgumentException e)
+        {
+            log.LogWarning("Refused {Method} from {Identity}: {Problem}", context.Request.Method, identity, e.Message);
+            await Text(context, 400, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (!settings.Access.IsAllowed(identity, stream))
+        {
+            log.LogWarning("Refused {Method} {Stream}/{Path}: identity {Identity} is not authorized for the stream", context.Request.Method, stream, path, identity);
+            await Text(context, 403, $"identity {identity} may not send stream {stream}").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (UploadRefusedException e)
+        {
+            log.LogWarning("Refused upload of {Stream}/{Path} from {Identity}: {Problem}", stream, path, identity, e.Message);
+            if (e.Offset is { } held)
+            {
+                context.Response.Headers[PushProtocol.OffsetHeader] = held.ToString(CultureInfo.InvariantCulture);
+            }
+
+            await Text(context, e.Status, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException or InvalidDataException && !context.RequestAborted.IsCancellationRequested)
+        {
+            log.LogWarning("Upload of {Stream}/{Path} from {Identity} ended early: {Problem}", stream, path, identity, e.Message);
+            await Text(context, 400, $"the request body ended early or is corrupt: {e.Message}").ConfigureAwait(false);
+        }
+    }
+
+    private static string Identity(HttpContext context) => (string)context.Items[nameof(PeerResult)]!;
+
+    private static Dictionary<string, object> OriginalListing(IReadOnlyList<PullImport> imports, string identity, RepoSettings settings) =>
+        imports.Select((import, index) => (import, index))
+            .Where(x => settings.Access.IsAllowed(identity, x.import.Registration.StreamName))
+            .ToDictionary(
+                x => x.index.ToString(CultureInfo.InvariantCulture),
+                x => (object)new
+                {
+                    XMLName = new { Space = string.Empty, Local = "DBSImportConfig" },
+                    x.import.Registration.CallBackUrl,
+                    x.import.Registration.StreamName,
+                    x.import.Registration.StreamType,
+                    x.import.Registration.StartTime,
+                });
+
+    private static Task Json(HttpContext context, object value)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(Newtonsoft.Json.JsonConvert.SerializeObject(value), context.RequestAborted);
+    }
+
+    private static Task Text(HttpContext context, int status, string body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static async Task<string?> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[limit + 1];
+        var total = 0;
+        int read;
+        while (total <= limit && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return total > limit ? null : Encoding.UTF8.GetString(buffer, 0, total);
+    }
+}

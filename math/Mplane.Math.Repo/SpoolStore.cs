@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Mplane.Math.Transfer;
+
+namespace Mplane.Math.Repo;
+
+/// <summary>How much of a file the repository holds.</summary>
+/// <param name="Offset">Bytes held (the whole size when complete).</param>
+/// <param name="Stored">The ledger's entry when the file is stored whole.</param>
+public sealed record UploadState(long Offset, LedgerEntry? Stored);
+
+/// <summary>The outcome of appending to an upload.</summary>
+public enum AppendOutcome
+{
+    /// <summary>The file is complete, checked, stored durably and recorded.</summary>
+    Stored,
+
+    /// <summary>The body ended before the file did; the bytes received are kept.</summary>
+    Partial,
+
+    /// <summary>The file was complete with the same content already.</summary>
+    AlreadyStored,
+}
+
+/// <summary>A refused upload: the HTTP status and the reason.</summary>
+public sealed class UploadRefusedException(int status, string message, long? offset = null) : Exception(message)
+{
+    /// <summary>The HTTP status to answer.</summary>
+    public int Status { get; } = status;
+
+    /// <summary>The offset the repository holds, when it matters to the peer.</summary>
+    public long? Offset { get; } = offset;
+}
+
+/// <summary>
+/// The spool: files under <c>&lt;spool&gt;/&lt;stream&gt;/&lt;path&gt;</c>, uploads in progress under
+/// <c>.partial</c>. A file becomes visible (renamed into place, directory flushed) and is recorded in
+/// the ledger only once it is whole, its SHA-256 checked and its bytes on disk: only then is it
+/// acknowledged. One upload per file at a time.
+/// </summary>
+public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger ledger)
+{
+    private readonly ConcurrentDictionary<(string, string), SemaphoreSlim> _busy = new();
+
+    /// <summary>The ledger of stored and handled files.</summary>
+    public TransferLedger Ledger { get; } = ledger;
+
+    /// <summary>Where a stream's file is stored.</summary>
+    public string FinalPath(string stream, string path) => TransferNames.Under(Path.Combine(spool, TransferNames.Stream(stream)), path);
+
+    /// <summary>What the repository holds of a file.</summary>
+    public UploadState State(string stream, string path)
+    {
+        if (Ledger.Find(stream, path) is { State: not "partial" } stored)
+        {
+            return new UploadState(stored.Size, stored);
+        }
+
+        var partial = new FileInfo(PartialPath(stream, path));
+        return new UploadState(partial.Exists ? partial.Length : 0, null);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="body"/> (the file's bytes from <paramref name="offset"/>) to the upload of
+    /// a file of <paramref name="length"/> bytes and SHA-256 <paramref name="sha256"/>, completing it
+    /// when the last byte arrives.
+    /// </summary>
+    /// <exception cref="UploadRefusedException">The request contradicts what is held, or the content does not match.</exception>
+    public async Task<(AppendOutcome Outcome, long Offset)> AppendAsync(
+        string stream, string path, string streamType, long offset, long length, string sha256, Stream body, CancellationToken cancellationToken)
+    {
+        if (length < 0 || length > maxFileBytes)
+        {
+            throw new UploadRefusedException(413, $"{stream}/{path}: {length} bytes is over the limit of {maxFileBytes} bytes");
+        }
+
+        if (sha256.Length != 64 || !sha256.All(Uri.IsHexDigit))
+        {
+            throw new UploadRefusedException(400, $"{PushProtocol.Sha256Header} must be 64 hex digits");
+        }
+
+        sha256 = sha256.ToLowerInvariant();
+        var gate = _busy.GetOrAdd((stream, path), _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+        {
+            throw new UploadRefusedException(409, $"{stream}/{path}: another upload of this file is in progress", State(stream, path).Offset);
+        }
+
+        try
+        {
+            var state = State(stream, path);
+            if (state.Stored is { } stored)
+            {
+                return stored.Sha256 == sha256 && stored.Size == length
+                    ? (AppendOutcome.AlreadyStored, length)
+                    : throw new UploadRefusedException(409, $"{stream}/{path}: a different file was stored under this name (SHA-256 {stored.Sha256}, this one {sha256})", stored.Size);
+            }
+
+            if (offset != state.Offset)
+            {
+                throw new UploadRefusedException(409, $"{stream}/{path}: the upload continues at byte {state.Offset}, not {offset}", state.Offset);
+            }
+
+            var partialPath = PartialPath(stream, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(partialPath)!);
+            long held;
+            await using (var partial = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
+            {
+                try
+                {
+                    await CopyAtMostAsync(body, partial, length - offset, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Whatever arrived before a cut is kept: the peer resumes from it.
+                    await partial.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    partial.Flush(flushToDisk: true);
+                    held = partial.Length;
+                }
+            }
+
+            if (held < length)
+            {
+                return (AppendOutcome.Partial, held);
+            }
+
+            if (await body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
+            {
+                File.Delete(partialPath);
+                throw new UploadRefusedException(400, $"{stream}/{path}: the body is longer than {PushProtocol.LengthHeader} ({length}); the upload was discarded", 0);
+            }
+
+            await CompleteAsync(stream, path, streamType, partialPath, length, sha256, cancellationToken).ConfigureAwait(false);
+            return (AppendOutcome.Stored, length);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Stores a file whose whole content is in <paramref name="source"/> (a pull download).</summary>
+    public async Task<LedgerEntry> StoreAsync(string stream, string path, string streamType, Stream source, long? expectedLength, CancellationToken cancellationToken)
+    {
+        var partialPath = PartialPath(stream, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(partialPath)!);
+        long length;
+        await using (var partial = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
+        {
+            await CopyAtMostAsync(source, partial, maxFileBytes, cancellationToken).ConfigureAwait(false);
+            if (source.ReadByte() >= 0)
+            {
+                throw new UploadRefusedException(413, $"{stream}/{path}: over the limit of {maxFileBytes} bytes");
+            }
+
+            partial.Flush(flushToDisk: true);
+            length = partial.Length;
+        }
+
+        if (expectedLength is { } expected && expected != length)
+        {
+            File.Delete(partialPath);
+            throw new UploadRefusedException(502, $"{stream}/{path}: {length} bytes received, {expected} announced");
+        }
+
+        return await CompleteAsync(stream, path, streamType, partialPath, length, expectedSha256: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<LedgerEntry> CompleteAsync(
+        string stream, string path, string streamType, string partialPath, long length, string? expectedSha256, CancellationToken cancellationToken)
+    {
+        var sha256 = await HashAsync(partialPath, cancellationToken).ConfigureAwait(false);
+        if (expectedSha256 is not null && sha256 != expectedSha256)
+        {
+            var actual = sha256;
+            sha256 = expectedSha256;
+            File.Delete(partialPath);
+            throw new UploadRefusedException(422, $"{stream}/{path}: the content's SHA-256 is {actual}, not {sha256}; the upload was discarded", 0);
+        }
+
+        var final = FinalPath(stream, path);
+        var directory = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(directory);
+        File.Move(partialPath, final, overwrite: true);
+        DirectorySync.Flush(directory);
+        var entry = new LedgerEntry(stream, path, length, sha256, "stored", DateTimeOffset.UtcNow, streamType);
+        await Ledger.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
+    private string PartialPath(string stream, string path) =>
+        Path.Combine(spool, ".partial", TransferNames.Stream(stream), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(TransferNames.RelativePath(path)))) + ".part");
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task CopyAtMostAsync(Stream source, Stream target, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 16];
+        var left = limit;
+        while (left > 0)
+        {
+            var read = await source.ReadAsync(buffer.AsMemory(0, (int)System.Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return;
+            }
+
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            left -= read;
+        }
+    }
+}

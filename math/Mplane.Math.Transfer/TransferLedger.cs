@@ -1,0 +1,117 @@
+using Newtonsoft.Json;
+
+namespace Mplane.Math.Transfer;
+
+/// <summary>One file in a <see cref="TransferLedger"/>.</summary>
+/// <param name="Stream">Its stream.</param>
+/// <param name="Path">Its path relative to the stream's directory.</param>
+/// <param name="Size">Its length in bytes.</param>
+/// <param name="Sha256">Its SHA-256, lower-case hex.</param>
+/// <param name="State">What happened to it last (for example <c>acknowledged</c>, <c>stored</c>, <c>handled</c>).</param>
+/// <param name="At">When.</param>
+/// <param name="Detail">What went wrong, for a failed state; the stream's type, for a stored file.</param>
+public sealed record LedgerEntry(string Stream, string Path, long Size, string Sha256, string State, DateTimeOffset At, string? Detail = null);
+
+/// <summary>
+/// A durable record of transferred files: one JSON line per event, appended and flushed to disk
+/// (fsync) before <see cref="RecordAsync"/> returns, so that whatever it reports survives a crash.
+/// The probe records what the repository acknowledged; the repository what it stored and handled.
+/// A torn last line (a crash mid-write) is ignored on load.
+/// </summary>
+public sealed class TransferLedger : IAsyncDisposable
+{
+    private readonly Dictionary<(string, string), LedgerEntry> _entries = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FileStream _file;
+
+    private TransferLedger(string path, FileStream file)
+    {
+        Path = path;
+        _file = file;
+    }
+
+    /// <summary>The ledger's file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens (or creates) the ledger at <paramref name="path"/> and reads what it holds.</summary>
+    public static async Task<TransferLedger> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.Asynchronous);
+        var ledger = new TransferLedger(path, file);
+        using var reader = new StreamReader(file, leaveOpen: true);
+        var good = 0L;
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            LedgerEntry? entry;
+            try
+            {
+                entry = JsonConvert.DeserializeObject<LedgerEntry>(line);
+            }
+            catch (JsonException)
+            {
+                break; // a torn last line: everything before it stands
+            }
+
+            if (entry is null)
+            {
+                break;
+            }
+
+            ledger._entries[(entry.Stream, entry.Path)] = entry;
+            good += System.Text.Encoding.UTF8.GetByteCount(line) + 1;
+        }
+
+        file.SetLength(good);
+        file.Position = good;
+        return ledger;
+    }
+
+    /// <summary>The last entry for a file, or null.</summary>
+    public LedgerEntry? Find(string stream, string path)
+    {
+        lock (_entries)
+        {
+            return _entries.GetValueOrDefault((stream, path));
+        }
+    }
+
+    /// <summary>Every file's last entry.</summary>
+    public IReadOnlyList<LedgerEntry> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries.Values];
+            }
+        }
+    }
+
+    /// <summary>Appends <paramref name="entry"/> and makes it durable.</summary>
+    public async Task RecordAsync(LedgerEntry entry, CancellationToken cancellationToken)
+    {
+        var line = System.Text.Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(entry, Formatting.None) + "\n");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+            _file.Flush(flushToDisk: true);
+            lock (_entries)
+            {
+                _entries[(entry.Stream, entry.Path)] = entry;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _file.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+}
