@@ -122,7 +122,7 @@ public sealed class ProbeConfiguration
 
         return new ProbeSettings(
             Mode, directory, Directory, StreamName, StreamType, Kinds.Length == 0 ? null : Kinds, repository, Listen, startTime,
-            Tls?.Load(source, baseDirectory), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip);
+            Tls?.Load(source, baseDirectory, requireCertificate: Token is null), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public static class ProbeHttp
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                ClientCertificates = [tls.Certificate],
+                ClientCertificates = tls.Certificate is { } certificate ? [certificate] : null,
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                     certificate is X509Certificate2 server &&
                     (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0 &&

@@ -8,7 +8,7 @@ namespace Mplane.Math.Repo;
 /// <summary>math_repo's YAML configuration (snake_case keys); <see cref="Validate"/> turns it into settings or names what is wrong.</summary>
 public sealed class RepoConfiguration
 {
-    /// <summary>Address and port to listen on (<c>127.0.0.1:3000</c>).</summary>
+    /// <summary>Address and port to listen on (<c>127.0.0.1:3000</c>; port 0 picks a free one).</summary>
     public string Listen { get; set; } = "127.0.0.1:3000";
 
     /// <summary>Mutual TLS: the secure default.</summary>
@@ -51,7 +51,7 @@ public sealed class RepoConfiguration
     /// <exception cref="ConfigurationException">A value is wrong; the message names the file and key.</exception>
     public RepoSettings Validate(string source, string baseDirectory)
     {
-        if (!IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port == 0)
+        if (!IPEndPoint.TryParse(Listen, out var endpoint) || !Listen.Contains(':', StringComparison.Ordinal))
         {
             throw new ConfigurationException(source, "listen", $"'{Listen}' is not an address:port such as 127.0.0.1:3000");
         }

@@ -43,7 +43,7 @@ public static class RepoServer
                 {
                     listen.UseHttps(https =>
                     {
-                        https.ServerCertificate = tls.Certificate;
+                        https.ServerCertificate = tls.Certificate ?? throw new InvalidOperationException("math_repo needs its own certificate");
                         https.ClientCertificateMode = settings.Tokens.Count > 0 ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.RequireCertificate;
                         https.ClientCertificateValidation = (certificate, chain, _) => tls.Ca.Trusts(certificate, chain);
                     });

@@ -57,7 +57,7 @@ public sealed class ConfigurationTests
     [InlineData("spool: x", "tls")]
     [InlineData("tokens: {abcdefghijklmnopqrstuvwxyz: org.x}", "tokens")]
     [InlineData("tokens: {short: org.x}\nplain_http: true", "tokens")]
-    [InlineData("tls: {cert: a.crt}", "tls.key")]
+    [InlineData("tls: {cert: a.crt, ca_chain: ca.crt}", "tls.key")]
     public void Repository_configuration_errors_name_the_key(string yaml, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => Mplane.Configuration.YamlConfigurationReader.Parse<RepoConfiguration>(yaml, "math_repo.yaml").Validate("math_repo.yaml", "/tmp"));
