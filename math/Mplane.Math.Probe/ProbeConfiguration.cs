@@ -53,6 +53,9 @@ public sealed class ProbeConfiguration
     /// <summary>How often to look for newly finished files.</summary>
     public string ScanInterval { get; set; } = "10s";
 
+    /// <summary>Where to serve the probe's status JSON (a loopback address:port); empty: no status server.</summary>
+    public string StatusListen { get; set; } = string.Empty;
+
     /// <summary>Compress uploads with gzip when the repository accepts it.</summary>
     public bool Gzip { get; set; } = true;
 
@@ -120,9 +123,15 @@ public sealed class ProbeConfiguration
             throw new ConfigurationException(source, "listen", $"'{Listen}' is not an address:port");
         }
 
+        System.Net.IPEndPoint? status = null;
+        if (StatusListen.Length > 0 && (!System.Net.IPEndPoint.TryParse(StatusListen, out status) || !System.Net.IPAddress.IsLoopback(status.Address)))
+        {
+            throw new ConfigurationException(source, "status_listen", $"'{StatusListen}' is not a loopback address:port such as 127.0.0.1:3002");
+        }
+
         return new ProbeSettings(
             Mode, directory, Directory, StreamName, StreamType, Kinds.Length == 0 ? null : Kinds, repository, Listen, startTime,
-            Tls?.Load(source, baseDirectory, requireCertificate: Token is null), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip);
+            Tls?.Load(source, baseDirectory, requireCertificate: Token is null), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip, status);
     }
 
     /// <summary>
@@ -174,4 +183,5 @@ public sealed record ProbeSettings(
     string? Token,
     string LedgerPath,
     TimeSpan ScanInterval,
-    bool Gzip);
+    bool Gzip,
+    System.Net.IPEndPoint? StatusListen = null);

@@ -79,6 +79,13 @@ root.SetAction(async (parse, ct) =>
 
     await using var ledger = await TransferLedger.OpenAsync(settings.LedgerPath, ct).ConfigureAwait(false);
     var uploader = new PushUploader(settings, http, ledger, loggers.CreateLogger<PushUploader>()) { MaxAttempts = parse.GetValue(once) ? 8 : null };
+    await using var status = settings.StatusListen is { } statusEndpoint ? ProbeStatusServer.Build(statusEndpoint, settings, uploader.Status) : null;
+    if (status is not null)
+    {
+        await status.StartAsync(ct).ConfigureAwait(false);
+        log.LogInformation("Status at http://{Endpoint}/status", settings.StatusListen);
+    }
+
     try
     {
         do

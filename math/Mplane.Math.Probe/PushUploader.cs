@@ -6,7 +6,6 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Mplane.Math.Transfer;
 using Polly;
-using Polly.Retry;
 
 namespace Mplane.Math.Probe;
 
@@ -29,8 +28,8 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
     /// <summary>The first retry delay (doubling, with jitter, up to a minute).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Files acknowledged in this process's lifetime.</summary>
-    public int Acknowledged { get; private set; }
+    /// <summary>What this uploader has done.</summary>
+    public ProbeStatus Status { get; } = new() { Stream = settings.StreamName };
 
     /// <summary>Uploads every finished file not yet acknowledged; returns how many were uploaded.</summary>
     public async Task<int> PassAsync(bool includeNewest, CancellationToken cancellationToken)
@@ -38,19 +37,21 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         var selection = FinishedFiles.Select(settings.Directory, settings.StartTime, settings.Kinds, holdNewest: !includeNewest);
         var uploaded = 0;
         var retry = Retry(cancellationToken);
-        foreach (var file in selection.Files)
+        var waiting = selection.Files.Where(f => ledger.Find(settings.StreamName, f.RelativePath) is null).ToList();
+        Status.Passing(waiting.Count, ledger.Entries.Count);
+        foreach (var file in waiting)
         {
-            if (ledger.Find(settings.StreamName, file.RelativePath) is not null)
-            {
-                continue;
-            }
-
+            Status.Starting(file.RelativePath);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var sha = await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
             await retry.ExecuteAsync(ct => UploadAsync(file, sha, ct), cancellationToken).ConfigureAwait(false);
-            await ledger.RecordAsync(new LedgerEntry(settings.StreamName, file.RelativePath, new FileInfo(file.FullPath).Length, sha, "acknowledged", DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+            var size = new FileInfo(file.FullPath).Length;
+            await ledger.RecordAsync(new LedgerEntry(settings.StreamName, file.RelativePath, size, sha, "acknowledged", DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
             uploaded++;
-            Acknowledged++;
-            logger.LogInformation("{Stream}: {Path} acknowledged", settings.StreamName, file.RelativePath);
+            Status.Sent(file.RelativePath, size, clock.Elapsed);
+            logger.LogInformation(
+                "{Stream}: {Path} acknowledged ({Bytes:N0} bytes in {Seconds:0.0} s, {Rate:0.0} MB/s); {Pending} to go",
+                settings.StreamName, file.RelativePath, size, clock.Elapsed.TotalSeconds, size / 1e6 / System.Math.Max(clock.Elapsed.TotalSeconds, 1e-3), Status.Pending);
         }
 
         return uploaded;
@@ -111,22 +112,15 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         }
     }
 
-    private ResiliencePipeline Retry(CancellationToken cancellationToken) => new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
+    private ResiliencePipeline Retry(CancellationToken cancellationToken) => RetryPipelines.Backoff(
+        e => e is not UploadRejectedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+        (error, delay) =>
         {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not UploadRejectedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)),
-            MaxRetryAttempts = MaxAttempts ?? int.MaxValue,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = RetryDelay,
-            MaxDelay = TimeSpan.FromMinutes(1),
-            OnRetry = args =>
-            {
-                logger.LogWarning("{Stream}: upload failed ({Error}); retrying in {Delay}", settings.StreamName, args.Outcome.Exception?.Message, args.RetryDelay);
-                return ValueTask.CompletedTask;
-            },
-        })
-        .Build();
+            Status.Failed(error?.Message ?? "unknown error");
+            logger.LogWarning("{Stream}: upload failed ({Error}); retrying in {Delay}", settings.StreamName, error?.Message, delay);
+        },
+        MaxAttempts,
+        RetryDelay);
 
     private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {

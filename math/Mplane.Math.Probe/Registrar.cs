@@ -2,8 +2,6 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Mplane.Math.Transfer;
-using Polly;
-using Polly.Retry;
 
 namespace Mplane.Math.Probe;
 
@@ -18,22 +16,9 @@ public sealed class Registrar(HttpClient http, ILogger<Registrar> logger)
     /// <exception cref="InvalidOperationException">The repository refused the registration.</exception>
     public async Task<string> RegisterAsync(Uri repository, Registration registration, CancellationToken cancellationToken)
     {
-        var retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = TimeSpan.FromMinutes(1),
-                OnRetry = args =>
-                {
-                    logger.LogWarning("Registration at {Repository} failed ({Error}); retrying in {Delay}", repository, args.Outcome.Exception?.Message, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var retry = RetryPipelines.Backoff(
+            e => e is HttpRequestException,
+            (error, delay) => logger.LogWarning("Registration at {Repository} failed ({Error}); retrying in {Delay}", repository, error?.Message, delay));
         return await retry.ExecuteAsync(
             async ct =>
             {

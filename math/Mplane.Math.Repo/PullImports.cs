@@ -5,8 +5,6 @@ using Mplane.LogFormats.Tstat;
 using Mplane.Math.Transfer;
 using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
-using Polly;
-using Polly.Retry;
 
 namespace Mplane.Math.Repo;
 
@@ -223,23 +221,11 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
     private async Task LoopAsync(PullImport import, CancellationToken cancellationToken)
     {
         // The probe may be away for long: retry for ever, backing off to a minute, until stopped.
-        var retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromSeconds(1),
-                MaxDelay = TimeSpan.FromMinutes(1),
-                OnRetry = args =>
-                {
-                    logger.LogWarning("{Stream}: probe {Peer}:{Port} not available ({Error}); retrying in {Delay}",
-                        import.Registration.StreamName, import.PeerAddress, import.PeerPort, args.Outcome.Exception?.Message, args.RetryDelay);
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
+        var retry = RetryPipelines.Backoff(
+            e => e is not OperationCanceledException || !cancellationToken.IsCancellationRequested,
+            (error, delay) => logger.LogWarning(
+                "{Stream}: probe {Peer}:{Port} not available ({Error}); retrying in {Delay}",
+                import.Registration.StreamName, import.PeerAddress, import.PeerPort, error?.Message, delay));
         try
         {
             while (!cancellationToken.IsCancellationRequested)

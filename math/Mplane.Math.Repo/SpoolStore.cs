@@ -105,7 +105,8 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             var partialPath = PartialPath(stream, path);
             Directory.CreateDirectory(Path.GetDirectoryName(partialPath)!);
             long held;
-            await using (var partial = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
+            // Unbuffered: every chunk reaches the file as it arrives, so a cut loses nothing already received.
+            await using (var partial = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous))
             {
                 try
                 {

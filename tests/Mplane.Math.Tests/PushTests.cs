@@ -43,6 +43,16 @@ public sealed class PushTests
         Assert.Equal(3, (int)stream["Handled"]!);
         using var denied = await site.RawClient(site.Probe1).GetAsync(new Uri(repo.Address, "/status"), TestTimeout.Token);
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+
+        // The probe's own status, on loopback.
+        await using var probeStatus = ProbeStatusServer.Build(new IPEndPoint(IPAddress.Loopback, 0), settings, restarted.Status);
+        await probeStatus.StartAsync(TestTimeout.Token);
+        using var local = new HttpClient();
+        var mine = JObject.Parse(await local.GetStringAsync(new Uri(new Uri(probeStatus.Urls.First()), "/status"), TestTimeout.Token));
+        Assert.Equal(3, (int)mine["Status"]!["Acknowledged"]!);
+        Assert.Equal(0, (int)mine["Status"]!["Pending"]!);
+        Assert.Equal(new FileInfo(site.SourceOf(Newest)).Length, (long)mine["Status"]!["BytesSent"]!);
+        Assert.Throws<ArgumentException>(() => ProbeStatusServer.Build(new IPEndPoint(IPAddress.Any, 0), settings, restarted.Status));
     }
 
     [Fact]
@@ -51,7 +61,7 @@ public sealed class PushTests
         await using var database = await TestDatabase.CreateAsync("mathwarehouse", TestTimeout.Token);
         await using var site = new MathSite();
         var repo = await site.StartRepoAsync(site.TlsYaml().Replace("handler: copy", "handler: warehouse", StringComparison.Ordinal), database.DataSource);
-        var (uploader, _, _) = await site.UploaderAsync(site.PushSettings(repo.Address, site.Probe1));
+        var (uploader, _, _) = await site.UploaderAsync(site.PushSettings(repo.Address, site.Probe1) with { Gzip = false });
         Assert.Equal(3, await uploader.PassAsync(includeNewest: true, TestTimeout.Token));
         await repo.DrainAsync(TestTimeout.Token);
         Assert.Equal(495L, await database.ScalarAsync<long>("SELECT count(*) FROM log_tcp_complete"));
@@ -69,25 +79,32 @@ public sealed class PushTests
         var bytes = File.ReadAllBytes(source);
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
+        // Half the file arrives, then the connection is cut.
         var resource = new Uri(repo.Address, PushProtocol.FilePath(MathSite.Stream, First));
-        using (var put = new HttpRequestMessage(HttpMethod.Put, resource) { Content = new StreamContent(new CutStream(bytes, bytes.Length / 2)) })
+        var half = bytes.Length / 2;
+        using (var cut = CancellationTokenSource.CreateLinkedTokenSource(TestTimeout.Token))
+        using (var put = new HttpRequestMessage(HttpMethod.Put, resource) { Content = new StreamContent(new StallingStream(bytes, half)) })
         {
             put.Headers.Add(PushProtocol.OffsetHeader, "0");
             put.Headers.Add(PushProtocol.LengthHeader, bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
             put.Headers.Add(PushProtocol.Sha256Header, sha);
             put.Headers.Add(PushProtocol.StreamTypeHeader, "log_tcp_complete_v15");
-            await Assert.ThrowsAnyAsync<Exception>(() => site.RawClient(site.Probe1).SendAsync(put, TestTimeout.Token));
+            var sending = site.RawClient(site.Probe1).SendAsync(put, cut.Token);
+            long before = -1, now = 0;
+            for (var i = 0; i < 100 && (now == 0 || now != before); i++)
+            {
+                await Task.Delay(200, TestTimeout.Token); // until what the sender wrote has arrived (its last few KB stay in its buffer)
+                (before, now) = (now, await HeldAsync(site, repo.Address));
+            }
+
+            await cut.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+            Assert.InRange(now, half - 8192, half);
+            Assert.Equal(now, await HeldAsync(site, repo.Address)); // what arrived before the cut is kept
         }
 
         var port = repo.Address.Port;
-        var held = 0L;
-        for (var i = 0; i < 100 && held == 0; i++)
-        {
-            await Task.Delay(50, TestTimeout.Token); // the repository notices the cut a moment later
-            held = await HeldAsync(site, repo.Address);
-        }
-
-        Assert.InRange(held, 1, bytes.Length / 2);
+        var held = await HeldAsync(site, repo.Address);
 
         await site.StopAsync(repo);
         repo = await site.StartRepoAsync(site.TlsYaml(listen: $"127.0.0.1:{port}"));
@@ -204,8 +221,8 @@ public sealed class PushTests
         return long.Parse(head.Headers.GetValues(PushProtocol.OffsetHeader).Single(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Yields the first <c>cut</c> bytes, then fails like a broken connection.</summary>
-    private sealed class CutStream(byte[] bytes, int cut) : Stream
+    /// <summary>Yields the first <c>cut</c> bytes, then waits until the request is cancelled: a sender that stalls mid-body.</summary>
+    private sealed class StallingStream(byte[] bytes, int cut) : Stream
     {
         private int _position;
 
@@ -219,15 +236,17 @@ public sealed class PushTests
 
         public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (_position >= cut)
             {
-                throw new IOException("connection cut");
+                await Task.Delay(Timeout.Infinite, cancellationToken);
             }
 
-            var n = System.Math.Min(count, System.Math.Min(4096, cut - _position));
-            Array.Copy(bytes, _position, buffer, offset, n);
+            var n = System.Math.Min(buffer.Length, System.Math.Min(4096, cut - _position));
+            bytes.AsMemory(_position, n).CopyTo(buffer);
             _position += n;
             return n;
         }
