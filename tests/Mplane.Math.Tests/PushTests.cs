@@ -56,6 +56,28 @@ public sealed class PushTests
     }
 
     [Fact]
+    public async Task A_probe_started_while_the_repository_is_down_catches_up_in_order_once_it_is_back()
+    {
+        await using var site = new MathSite();
+        var port = Mplane.Postgres.FreePort.Pick();
+        var settings = site.PushSettings(new Uri($"https://127.0.0.1:{port}/"), site.Probe1);
+        var (_, http, ledger) = await site.UploaderAsync(settings);
+        var uploader = new PushUploader(settings, http, ledger, Microsoft.Extensions.Logging.Abstractions.NullLogger<PushUploader>.Instance)
+        {
+            MaxAttempts = 12,
+            RetryDelay = TimeSpan.FromMilliseconds(100),
+        };
+        var shipping = Task.Run(() => uploader.PassAsync(includeNewest: true, TestTimeout.Token));
+        await Task.Delay(1500, TestTimeout.Token);
+        Assert.False(shipping.IsCompleted);
+        Assert.NotNull(uploader.Status.LastError); // connection refused, retrying
+
+        await site.StartRepoAsync(site.TlsYaml(listen: $"127.0.0.1:{port}"));
+        Assert.Equal(3, await shipping);
+        Assert.Equal([First, Second, Newest], ledger.Entries.OrderBy(e => e.At).Select(e => e.Path));
+    }
+
+    [Fact]
     public async Task Files_land_in_the_warehouse_exactly_once()
     {
         await using var database = await TestDatabase.CreateAsync("mathwarehouse", TestTimeout.Token);
