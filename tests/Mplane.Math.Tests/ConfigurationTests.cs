@@ -65,6 +65,24 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void The_shipped_sample_configurations_are_valid()
+    {
+        using var pki = new TestPki();
+        var (cert, key) = pki.Server();
+        var repoFile = Path.Combine(TestPaths.Home.ConfDirectory, "math_repo.yaml");
+        var repo = YamlConfigurationReader.Read<RepoConfiguration>(repoFile);
+        repo.Tls = new Transfer.Configuration.TlsSection { Cert = cert, Key = key, CaChain = pki.CaFile };
+        var settings = repo.Validate(repoFile, TestPaths.Home.ConfDirectory);
+        Assert.True(settings.Access.IsAllowed("org.mplane.SSB.Probes.Probe-1", "log_tcp_complete"));
+        Assert.False(settings.Access.IsAllowed("org.mplane.SSB.Probes.Probe-1", RepoServer.StatusLabel));
+
+        var probeFile = Path.Combine(TestPaths.Home.ConfDirectory, "math_probe.yaml");
+        var probe = ProbeConfiguration.Read(probeFile);
+        Assert.Equal("push", probe.Mode);
+        Assert.Equal("127.0.0.1:3002", probe.StatusListen);
+    }
+
+    [Fact]
     public void The_original_repo_xml_maps_to_copy_or_the_warehouse()
     {
         using var directory = new TemporaryDirectory("repoxml");
