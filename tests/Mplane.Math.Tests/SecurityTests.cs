@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Mplane.Testing;
 using Mplane.Security;
 
 namespace Mplane.Math.Tests;

@@ -1,16 +1,15 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Mplane.Testing;
 
-namespace Mplane.Math.Tests;
+namespace Mplane.Testing;
 
 /// <summary>
 /// A private mPlane-style PKI generated for a test: a CA, the repository's server certificate for
 /// 127.0.0.1, and client certificates with mPlane's DN shape (DC=org, DC=mplane, O=SSB, OU=..., CN=...),
 /// written as PEM files like a site's <c>[TLS]</c> section names them.
 /// </summary>
-internal sealed class TestPki : IDisposable
+public sealed class TestPki : IDisposable
 {
     private readonly TemporaryDirectory _directory = new("pki");
     private readonly ECDsa _caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
