@@ -28,6 +28,9 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
     /// <summary>The first retry delay (doubling, with jitter, up to a minute).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often a long upload reports its progress.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>What this uploader has done.</summary>
     public ProbeStatus Status { get; } = new() { Stream = settings.StreamName };
 
@@ -79,8 +82,9 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         // The repository lists the request encodings it accepts in Accept-Encoding (RFC 7694).
         var gzip = settings.Gzip && head.Headers.NonValidated.TryGetValues("Accept-Encoding", out var accepted) &&
                    accepted.Any(a => a.Contains("gzip", StringComparison.OrdinalIgnoreCase));
-        await using var source = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        source.Position = offset;
+        var opened = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan) { Position = offset };
+        await using var source = new ProgressStream(opened, offset, length, ProgressInterval, (sent, total) =>
+            logger.LogInformation("{Stream}: {Path}: {Sent:N0} of {Total:N0} bytes ({Percent:0}%)", settings.StreamName, file.RelativePath, sent, total, 100.0 * sent / System.Math.Max(total, 1)));
         using var put = new HttpRequestMessage(HttpMethod.Put, resource)
         {
             Content = gzip ? new GzipContent(source) : new StreamContent(source, 1 << 16),

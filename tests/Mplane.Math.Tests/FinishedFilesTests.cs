@@ -39,3 +39,17 @@ public sealed class FinishedFilesTests
         Assert.All(tcp.Files, f => Assert.EndsWith("log_tcp_complete", f.RelativePath, StringComparison.Ordinal));
     }
 }
+
+public sealed class ProgressStreamTests
+{
+    [Fact]
+    public async Task A_long_upload_reports_how_far_it_got_from_its_resume_offset()
+    {
+        var reports = new List<(long Sent, long Total)>();
+        await using var stream = new Mplane.Math.Probe.ProgressStream(new MemoryStream(new byte[300_000]), 100_000, 400_000, TimeSpan.Zero, (sent, total) => reports.Add((sent, total)));
+        await stream.CopyToAsync(Stream.Null, 65536, TestTimeout.Token);
+        Assert.Equal((400_000L, 400_000L), reports[^1]);
+        Assert.True(reports[0].Sent > 100_000);
+        Assert.Equal(reports.OrderBy(r => r.Sent), reports);
+    }
+}

@@ -1,0 +1,61 @@
+namespace Mplane.Math.Probe;
+
+/// <summary>
+/// A read-only view of a file being uploaded that reports, at most every <c>interval</c>, how far
+/// the upload has got: the progress line of a long transfer.
+/// </summary>
+public sealed class ProgressStream(Stream inner, long offset, long length, TimeSpan interval, Action<long, long> report) : Stream
+{
+    private long _position = offset;
+    private DateTime _next = DateTime.UtcNow + interval;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Advance(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Advance(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Advance(int read)
+    {
+        _position += read;
+        if (DateTime.UtcNow >= _next)
+        {
+            _next = DateTime.UtcNow + interval;
+            report(_position, length);
+        }
+
+        return read;
+    }
+}
