@@ -118,6 +118,17 @@ public sealed class ProbeConfiguration
             throw new ConfigurationException(source, "repository", $"'{Repository}' is not host:port (pull mode, as the original's --repoUrl)");
         }
 
+        if (Token is not null && repository.Scheme == "http" && !repository.IsLoopback)
+        {
+            throw new ConfigurationException(source, "token", $"a token would cross the network in clear to {repository}: use https");
+        }
+
+        var prefix = string.Join('/', Directory.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(segment => segment != "."));
+        if (prefix.Split('/').Contains(".."))
+        {
+            throw new ConfigurationException(source, "directory", $"'{Directory}' must not contain '..' (its name prefixes the listed paths)");
+        }
+
         if (Mode == "pull" && !System.Net.IPEndPoint.TryParse(Listen, out _) && !Listen.StartsWith("localhost:", StringComparison.Ordinal))
         {
             throw new ConfigurationException(source, "listen", $"'{Listen}' is not an address:port");
@@ -130,7 +141,7 @@ public sealed class ProbeConfiguration
         }
 
         return new ProbeSettings(
-            Mode, directory, Directory, StreamName, StreamType, Kinds.Length == 0 ? null : Kinds, repository, Listen, startTime,
+            Mode, directory, prefix, StreamName, StreamType, Kinds.Length == 0 ? null : Kinds, repository, Listen, startTime,
             Tls?.Load(source, baseDirectory, requireCertificate: Token is null), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip, status);
     }
 
@@ -172,7 +183,7 @@ public sealed class ProbeConfiguration
 public sealed record ProbeSettings(
     string Mode,
     string Directory,
-    string DirectoryAsConfigured,
+    string ListingPrefix,
     string StreamName,
     string StreamType,
     string? Kinds,

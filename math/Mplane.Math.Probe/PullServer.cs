@@ -29,7 +29,7 @@ public static class PullServer
             kestrel.Listen(endpoint);
         });
         var app = builder.Build();
-        var prefix = settings.DirectoryAsConfigured.Trim('/');
+        var prefix = settings.ListingPrefix;
         app.Use(async (context, next) =>
         {
             var remote = context.Connection.RemoteIpAddress;
@@ -53,7 +53,7 @@ public static class PullServer
             var listed = Selection(settings).Select(f => $"{prefix}/{f.RelativePath}");
             return Results.Text(JsonConvert.SerializeObject(listed), "text/plain; charset=utf-8");
         });
-        app.MapGet("/{**path}", (string path) =>
+        app.MapMethods("/{**path}", ["GET", "HEAD"], (string path) =>
         {
             var relative = path.TrimStart('/');
             if (!relative.StartsWith(prefix + "/", StringComparison.Ordinal))

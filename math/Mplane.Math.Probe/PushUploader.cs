@@ -9,8 +9,11 @@ using Polly;
 
 namespace Mplane.Math.Probe;
 
-/// <summary>A refusal that retrying cannot fix (no permission, a bad name, a file over the limit).</summary>
+/// <summary>A refusal of every upload that retrying cannot fix (no credentials, no permission): the probe stops.</summary>
 public sealed class UploadRejectedException(string message) : Exception(message);
+
+/// <summary>A refusal of one file that retrying cannot fix (over the size limit, a name refused): the probe goes on with the others.</summary>
+public sealed class FileRejectedException(string message) : Exception(message);
 
 /// <summary>
 /// Push mode: uploads every finished file the ledger does not hold, oldest period first. Each upload
@@ -46,8 +49,26 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         {
             Status.Starting(file.RelativePath);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var sha = await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
-            await retry.ExecuteAsync(ct => UploadAsync(file, sha, ct), cancellationToken).ConfigureAwait(false);
+            string sha;
+            try
+            {
+                // Hashed again on every attempt: a file rewritten meanwhile is sent as it is now.
+                sha = await retry.ExecuteAsync(async ct => await UploadAsync(file, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                logger.LogWarning("{Stream}: {Path} disappeared before it was sent; skipped", settings.StreamName, file.RelativePath);
+                continue;
+            }
+            catch (FileRejectedException e)
+            {
+                // This file only (too large, a name the repository refuses): recorded, reported, not retried.
+                Status.Failed(e.Message);
+                logger.LogError("{Stream}: {Error}", settings.StreamName, e.Message);
+                await ledger.RecordAsync(new LedgerEntry(settings.StreamName, file.RelativePath, file.Size, string.Empty, "rejected", DateTimeOffset.UtcNow, e.Message), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             var size = new FileInfo(file.FullPath).Length;
             await ledger.RecordAsync(new LedgerEntry(settings.StreamName, file.RelativePath, size, sha, "acknowledged", DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
             uploaded++;
@@ -60,22 +81,23 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         return uploaded;
     }
 
-    /// <summary>One attempt: HEAD for the offset, then PUT the rest.</summary>
-    private async ValueTask UploadAsync(FinishedFile file, string sha256, CancellationToken cancellationToken)
+    /// <summary>One attempt: hash the file, HEAD for the offset, then PUT the rest; returns the SHA-256 acknowledged.</summary>
+    private async Task<string> UploadAsync(FinishedFile file, CancellationToken cancellationToken)
     {
+        var sha256 = await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
         var resource = new Uri(settings.Repository, PushProtocol.FilePath(settings.StreamName, file.RelativePath));
         var length = new FileInfo(file.FullPath).Length;
         using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, resource), cancellationToken).ConfigureAwait(false);
-        Check(head, file);
+        await CheckAsync(head, file, cancellationToken).ConfigureAwait(false);
         if (head.Headers.TryGetValues(PushProtocol.CompleteHeader, out var complete) && complete.Contains("true"))
         {
             var stored = head.Headers.GetValues(PushProtocol.Sha256Header).FirstOrDefault();
             if (stored == sha256)
             {
-                return; // stored before the acknowledgement reached us
+                return sha256; // stored before the acknowledgement reached us
             }
 
-            throw new UploadRejectedException($"{file.RelativePath}: the repository holds other content under this name (SHA-256 {stored}, this file {sha256})");
+            throw new FileRejectedException($"{file.RelativePath}: the repository holds other content under this name (SHA-256 {stored}, this file {sha256})");
         }
 
         var offset = head.Headers.TryGetValues(PushProtocol.OffsetHeader, out var held) ? long.Parse(held.First(), CultureInfo.InvariantCulture) : 0;
@@ -94,30 +116,39 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         put.Headers.Add(PushProtocol.Sha256Header, sha256);
         put.Headers.Add(PushProtocol.StreamTypeHeader, settings.StreamType);
         using var response = await http.SendAsync(put, cancellationToken).ConfigureAwait(false);
-        Check(response, file);
+        await CheckAsync(response, file, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
         {
             throw new HttpRequestException($"{file.RelativePath}: the repository holds {response.Headers.GetValues(PushProtocol.OffsetHeader).FirstOrDefault()} of {length} bytes");
         }
+
+        return sha256;
     }
 
-    private static void Check(HttpResponseMessage response, FinishedFile file)
+    /// <summary>
+    /// Sorts the repository's refusals: 401 and 403 stop the probe (its credentials or authorization are
+    /// wrong for every file); 400, 404, 413 and 415 reject this file only; anything else (408, 409,
+    /// 422 after a rewrite, 429, 5xx) is transient and retried.
+    /// </summary>
+    private static async Task CheckAsync(HttpResponseMessage response, FinishedFile file, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        if (status is 400 or 401 or 403 or 404 or 413 or 415)
+        if (status is < 300 or 304)
         {
-            var reason = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
-            throw new UploadRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})");
+            return;
         }
 
-        if (status >= 300 && status != 204)
+        var reason = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        throw status switch
         {
-            throw new HttpRequestException($"{file.RelativePath}: the repository answered {status}", null, response.StatusCode);
-        }
+            401 or 403 => new UploadRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})"),
+            400 or 404 or 413 or 415 => new FileRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})"),
+            _ => new HttpRequestException($"{file.RelativePath}: the repository answered {status}: {reason}", null, response.StatusCode),
+        };
     }
 
     private ResiliencePipeline Retry(CancellationToken cancellationToken) => RetryPipelines.Backoff(
-        e => e is not UploadRejectedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+        e => e is not (UploadRejectedException or FileRejectedException or FileNotFoundException) && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
         (error, delay) =>
         {
             Status.Failed(error?.Message ?? "unknown error");

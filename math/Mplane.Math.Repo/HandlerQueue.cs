@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Mplane.Math.Transfer;
+using Mplane.Warehouse.Import;
 
 namespace Mplane.Math.Repo;
 
@@ -33,17 +34,32 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
             Enqueue(entry);
         }
 
+        // A file that cannot be imported (bad data) fails for good; anything else (the database away)
+        // is retried with backoff, in order: later files wait rather than overtake it.
+        var retry = RetryPipelines.Backoff(
+            e => e is not ImportException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+            (error, delay) => logger.LogWarning("Handler failed ({Error}); retrying in {Delay}", error?.Message, delay));
         await foreach (var file in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
+            string state = "handled", detail = string.Empty;
             try
             {
-                await handler.HandleAsync(file, store.FinalPath(file.Stream, file.Path), cancellationToken).ConfigureAwait(false);
-                await store.Ledger.RecordAsync(file with { State = "handled", At = DateTimeOffset.UtcNow, Detail = null }, cancellationToken).ConfigureAwait(false);
+                await retry.ExecuteAsync(ct => new ValueTask(handler.HandleAsync(file, store.FinalPath(file.Stream, file.Path), ct)), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (ImportException e)
             {
-                logger.LogError("{Stream}/{Path}: not handled: {Error}", file.Stream, file.Path, e.Message);
-                await store.Ledger.RecordAsync(file with { State = "failed", At = DateTimeOffset.UtcNow, Detail = e.Message }, cancellationToken).ConfigureAwait(false);
+                logger.LogError("{Stream}/{Path}: not imported: {Error}", file.Stream, file.Path, e.Message);
+                (state, detail) = ("failed", e.Message);
+            }
+
+            try
+            {
+                await store.Ledger.RecordAsync(file with { State = state, At = DateTimeOffset.UtcNow, Detail = state == "failed" ? detail : file.Detail }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // Handled but not recorded: it is handled again after a restart, which the warehouse absorbs.
+                logger.LogError("{Stream}/{Path}: handled, but the ledger cannot record it: {Error}", file.Stream, file.Path, e.Message);
             }
             finally
             {

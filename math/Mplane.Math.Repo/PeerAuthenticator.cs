@@ -32,6 +32,13 @@ public sealed class PeerAuthenticator(RepoSettings settings)
             return new PeerResult(MplaneIdentity.Of(certificate), 200, null);
         }
 
+        // Plain HTTP carries tokens in clear: its peers must be local unless remote plain HTTP is configured.
+        var remote = context.Connection.RemoteIpAddress;
+        if (!context.Request.IsHttps && (remote is null || !(IPAddress.IsLoopback(remote) || settings.PlainHttpRemote)))
+        {
+            return new PeerResult(null, 403, "plain HTTP is served to loopback peers only (plain_http_remote is not set)");
+        }
+
         var authorization = context.Request.Headers.Authorization.ToString();
         if (authorization.Length > 0)
         {
@@ -53,14 +60,8 @@ public sealed class PeerAuthenticator(RepoSettings settings)
             return match is not null ? new PeerResult(match, 200, null) : new PeerResult(null, 401, "unknown token");
         }
 
-        if (context.Request.IsHttps || !settings.PlainHttp)
-        {
-            return new PeerResult(null, 401, "no credentials: present a client certificate or a token");
-        }
-
-        var remote = context.Connection.RemoteIpAddress;
-        return remote is not null && (IPAddress.IsLoopback(remote) || settings.PlainHttpRemote)
-            ? new PeerResult(MplaneIdentity.Unauthenticated, 200, null)
-            : new PeerResult(null, 403, "plain HTTP is served to loopback peers only (plain_http_remote is not set)");
+        return context.Request.IsHttps || !settings.PlainHttp
+            ? new PeerResult(null, 401, "no credentials: present a client certificate or a token")
+            : new PeerResult(MplaneIdentity.Unauthenticated, 200, null);
     }
 }

@@ -21,7 +21,11 @@ public sealed record PullImport(Registration Registration, string Identity, stri
 /// </summary>
 public sealed class PullImports(RepoSettings settings, SpoolStore store, HandlerQueue queue, HttpClient http, ILogger<PullImports> logger) : IAsyncDisposable
 {
+    /// <summary>Running imports one identity may have.</summary>
+    public const int MaxImportsPerIdentity = 32;
+
     private const int MaxListingBytes = 16 << 20;
+    private static readonly TimeSpan ListingTimeout = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<(PullImport Import, CancellationTokenSource Stop, Task Loop)> _running = [];
     private CancellationToken _stopping;
@@ -47,7 +51,19 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
             return;
         }
 
-        var saved = JsonConvert.DeserializeObject<List<PullImport>>(await File.ReadAllTextAsync(settings.RunningImportsFile, stopping).ConfigureAwait(false)) ?? [];
+        List<PullImport> saved;
+        try
+        {
+            saved = JsonConvert.DeserializeObject<List<PullImport>>(await File.ReadAllTextAsync(settings.RunningImportsFile, stopping).ConfigureAwait(false)) ?? [];
+        }
+        catch (JsonException e)
+        {
+            var aside = $"{settings.RunningImportsFile}.damaged-{DateTime.UtcNow:yyyyMMddHHmmss}";
+            File.Move(settings.RunningImportsFile, aside);
+            logger.LogError("{File} cannot be read ({Error}); moved to {Aside}: probes must register again", settings.RunningImportsFile, e.Message, aside);
+            return;
+        }
+
         foreach (var import in saved)
         {
             logger.LogInformation("Restarting import: {Stream}", import.Registration.StreamName);
@@ -84,6 +100,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
         {
             var import = new PullImport(registration, identity, peer.ToString(), port, DateTimeOffset.UtcNow);
             string body;
+            Task? previous = null;
             lock (_running)
             {
                 var existing = _running.FindIndex(r => r.Import.Registration.StreamName == registration.StreamName);
@@ -92,9 +109,15 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                     return (403, $"stream {registration.StreamName} is registered by another identity");
                 }
 
+                if (existing < 0 && _running.Count(r => r.Import.Identity == identity) >= MaxImportsPerIdentity)
+                {
+                    return (429, $"identity {identity} already has {MaxImportsPerIdentity} running imports");
+                }
+
                 if (existing >= 0)
                 {
                     _running[existing].Stop.Cancel();
+                    previous = _running[existing].Loop;
                     _running.RemoveAt(existing);
                     body = "entry updated";
                 }
@@ -104,8 +127,13 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 }
             }
 
+            if (previous is not null)
+            {
+                await previous.ConfigureAwait(false); // one loop per stream: the old one is gone before the new one starts
+            }
+
             Start(import);
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
+            await SaveAsync(CancellationToken.None).ConfigureAwait(false); // started means saved, whatever the peer does now
             logger.LogInformation("Pull import of {Stream} from {Peer}:{Port} for {Identity} ({Body})", registration.StreamName, peer, port, identity, body);
             return (200, body);
         }
@@ -137,7 +165,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 _running.RemoveAt(index);
             }
 
-            await SaveAsync(cancellationToken).ConfigureAwait(false);
+            await SaveAsync(CancellationToken.None).ConfigureAwait(false);
             return (200, "entry deleted");
         }
         finally
@@ -146,21 +174,32 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
         }
     }
 
-    /// <summary>Polls once: lists the probe's finished files and stores every new one. Returns how many were stored.</summary>
+    /// <summary>
+    /// Polls once: lists the probe's files and stores every new one from the start time on, oldest
+    /// first, except those of the newest listed period (an original probe lists files Tstat is still
+    /// writing there). A file that fails is retried at the next poll without holding back the others;
+    /// one over the size limit is recorded as refused. Returns how many files were stored.
+    /// </summary>
     public async Task<int> PollOnceAsync(PullImport import, CancellationToken cancellationToken)
     {
         var registration = import.Registration;
         var stream = registration.StreamName;
         var baseUri = new UriBuilder("http", import.PeerAddress, import.PeerPort).Uri;
-        using var listing = await http.GetAsync(new Uri(baseUri, "/ListDir/" + Uri.EscapeDataString(stream)), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (listing.StatusCode != HttpStatusCode.OK)
+        List<string> paths;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            throw new HttpRequestException($"{baseUri}ListDir/{stream} answered {(int)listing.StatusCode}");
+            timeout.CancelAfter(ListingTimeout);
+            using var listing = await http.GetAsync(new Uri(baseUri, "/ListDir/" + Uri.EscapeDataString(stream)), HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (listing.StatusCode != HttpStatusCode.OK)
+            {
+                throw new HttpRequestException($"{baseUri}ListDir/{stream} answered {(int)listing.StatusCode}");
+            }
+
+            var text = await ReadLimitedAsync(listing, MaxListingBytes, timeout.Token).ConfigureAwait(false);
+            paths = JArray.Parse(text).Select(t => t.Type == JTokenType.String ? t.Value<string>()! : throw new FormatException("the listing holds a non-string")).ToList();
         }
 
-        var text = await ReadLimitedAsync(listing, MaxListingBytes, cancellationToken).ConfigureAwait(false);
-        var paths = JArray.Parse(text).Select(t => t.Type == JTokenType.String ? t.Value<string>()! : throw new FormatException("the listing holds a non-string")).ToList();
-        var stored = 0;
+        var candidates = new List<(string Path, DateTimeOffset Time)>();
         foreach (var path in paths)
         {
             try
@@ -173,23 +212,40 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 continue;
             }
 
-            if (TstatDirectoryLayout.PeriodStart(path) is not { } time || time.ToUnixTimeSeconds() < registration.StartTime || store.Ledger.Find(stream, path) is not null)
+            if (TstatDirectoryLayout.PeriodStart(path) is { } time && time.ToUnixTimeSeconds() >= registration.StartTime)
             {
-                continue;
+                candidates.Add((path, time));
             }
+        }
 
-            var uri = new Uri(baseUri, string.Join('/', path.Split('/').Select(Uri.EscapeDataString)));
-            using var download = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (download.StatusCode != HttpStatusCode.OK)
+        var newest = candidates.Count > 0 ? candidates.Max(c => c.Time) : default;
+        var stored = 0;
+        foreach (var (path, _) in candidates.Where(c => c.Time < newest && store.Ledger.Find(stream, c.Path) is null).OrderBy(c => c.Time))
+        {
+            try
             {
-                throw new HttpRequestException($"{uri} answered {(int)download.StatusCode}; the file is not stored and will be fetched again");
-            }
+                var uri = new Uri(baseUri, string.Join('/', path.Split('/').Select(Uri.EscapeDataString)));
+                using var download = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (download.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new HttpRequestException($"{uri} answered {(int)download.StatusCode}; the file is not stored and will be fetched again");
+                }
 
-            await using var body = await download.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var entry = await store.StoreAsync(stream, path, registration.StreamType, body, download.Content.Headers.ContentLength, cancellationToken).ConfigureAwait(false);
-            queue.Enqueue(entry);
-            stored++;
-            logger.LogInformation("{Stream}: pulled {Path} ({Bytes} bytes)", stream, path, entry.Size);
+                await using var body = await download.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var entry = await store.StoreAsync(stream, path, registration.StreamType, body, download.Content.Headers.ContentLength, cancellationToken).ConfigureAwait(false);
+                queue.Enqueue(entry);
+                stored++;
+                logger.LogInformation("{Stream}: pulled {Path} ({Bytes} bytes)", stream, path, entry.Size);
+            }
+            catch (UploadRefusedException e) when (e.Status == 413)
+            {
+                logger.LogError("{Stream}: {Problem}; not fetched again", stream, e.Message);
+                await store.Ledger.RecordAsync(new LedgerEntry(stream, path, 0, string.Empty, "refused", DateTimeOffset.UtcNow, e.Message), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or UploadRefusedException && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("{Stream}: {Path} not fetched ({Error}); trying again at the next poll", stream, path, e.Message);
+            }
         }
 
         return stored;
@@ -243,7 +299,12 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
     {
         Directory.CreateDirectory(settings.Spool);
         var temporary = settings.RunningImportsFile + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonConvert.SerializeObject(Imports, Formatting.Indented), cancellationToken).ConfigureAwait(false);
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        {
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(Imports, Formatting.Indented)), cancellationToken).ConfigureAwait(false);
+            file.Flush(flushToDisk: true);
+        }
+
         File.Move(temporary, settings.RunningImportsFile, overwrite: true);
         DirectorySync.Flush(settings.Spool);
     }

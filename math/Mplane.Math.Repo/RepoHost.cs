@@ -50,11 +50,22 @@ public sealed class RepoHost : IAsyncDisposable
         var pull = new PullImports(settings, store, queue, http, loggers.CreateLogger<PullImports>());
         var services = new RepoServices(store, queue, pull);
         var app = RepoServer.Build(settings, services, logging => logging.Services.AddSingleton(loggers));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-
         var host = new RepoHost(app, services, ledger, http);
-        host._handling = Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None);
+        var log = loggers.CreateLogger<RepoHost>();
+        foreach (var line in ledger.Damaged)
+        {
+            log.LogError("{Ledger}: a damaged line was skipped: {Line}", ledger.Path, line);
+        }
+
+        if (store.ExpirePartials(TimeSpan.FromDays(7)) is > 0 and var expired)
+        {
+            log.LogWarning("{Count} unfinished uploads older than 7 days were deleted", expired);
+        }
+
+        // Saved imports resume before any new registration can arrive: one loop per stream.
         await pull.StartAsync(host._stop.Token).ConfigureAwait(false);
+        host._handling = Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return host;
     }
 

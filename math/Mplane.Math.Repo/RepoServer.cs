@@ -24,6 +24,9 @@ namespace Mplane.Math.Repo;
 /// </summary>
 public static class RepoServer
 {
+    /// <summary>The original's content type for every answer of its API.</summary>
+    private const string OriginalText = "text/plain; charset=utf-8";
+
     /// <summary>The authorization label of the status endpoint.</summary>
     public const string StatusLabel = "math_repo-status";
 
@@ -120,7 +123,7 @@ public static class RepoServer
             await Text(context, status, answer).ConfigureAwait(false);
         });
         app.MapMethods("/DBSImport/{**rest}", ["POST"], (HttpContext context) => Text(context, 405, "method not allowed"));
-        app.MapGet("/DBSImport", (HttpContext context) => Json(context, OriginalListing(services.Pull.Imports, Identity(context), settings)));
+        app.MapGet("/DBSImport", (HttpContext context) => Json(context, OriginalListing(services.Pull.Imports, Identity(context), settings), OriginalText));
         app.MapGet("/DBSImport/{index}", (HttpContext context, string index) =>
         {
             if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -129,7 +132,7 @@ public static class RepoServer
             }
 
             var listing = OriginalListing(services.Pull.Imports, Identity(context), settings);
-            return listing.TryGetValue(index, out var one) ? Json(context, one) : Text(context, 404, "entry not found");
+            return listing.TryGetValue(index, out var one) ? Json(context, one, OriginalText) : Text(context, 404, "entry not found");
         });
         app.MapDelete("/DBSImport/{index}", async (HttpContext context, string index) =>
         {
@@ -232,10 +235,26 @@ public static class RepoServer
 
             await Text(context, e.Status, e.Message).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is BadHttpRequestException or IOException or InvalidDataException && !context.RequestAborted.IsCancellationRequested)
+        catch (BadHttpRequestException e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            log.LogWarning("Upload of {Stream}/{Path} from {Identity} ended early: {Problem}", stream, path, identity, e.Message);
-            await Text(context, 400, $"the request body ended early or is corrupt: {e.Message}").ConfigureAwait(false);
+            // The peer's fault (a body that ended early, too slowly, too large): Kestrel's own status.
+            log.LogWarning("Upload of {Stream}/{Path} from {Identity} refused: {Problem}", stream, path, identity, e.Message);
+            await Text(context, e.StatusCode, $"bad request body: {e.Message}").ConfigureAwait(false);
+        }
+        catch (InvalidDataException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            log.LogWarning("Upload of {Stream}/{Path} from {Identity} is not valid gzip: {Problem}", stream, path, identity, e.Message);
+            await Text(context, 400, $"the body is not valid gzip: {e.Message}").ConfigureAwait(false);
+        }
+        catch (IOException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // Ours (a full disk...): transient for the peer, which retries.
+            log.LogError("Upload of {Stream}/{Path} from {Identity} failed here: {Problem}", stream, path, identity, e.Message);
+            await Text(context, 503, "the repository cannot store the file now; retry later").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+        {
+            log.LogInformation("Upload of {Stream}/{Path} from {Identity} cut: {Problem}", stream, path, identity, e.Message); // the peer resumes
         }
     }
 
@@ -255,17 +274,17 @@ public static class RepoServer
                     x.import.Registration.StartTime,
                 });
 
-    private static Task Json(HttpContext context, object value)
+    private static Task Json(HttpContext context, object value, string contentType = "application/json")
     {
         context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         return context.Response.WriteAsync(Newtonsoft.Json.JsonConvert.SerializeObject(value), context.RequestAborted);
     }
 
     private static Task Text(HttpContext context, int status, string body)
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentType = OriginalText;
         return context.Response.WriteAsync(body, context.RequestAborted);
     }
 

@@ -41,7 +41,10 @@ public sealed class UploadRefusedException(int status, string message, long? off
 /// </summary>
 public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger ledger)
 {
-    private readonly ConcurrentDictionary<(string, string), SemaphoreSlim> _busy = new();
+    /// <summary>Unfinished uploads kept per stream; more are refused until some finish or expire.</summary>
+    public const int MaxPartialUploadsPerStream = 64;
+
+    private readonly ConcurrentDictionary<(string, string), byte> _busy = new();
 
     /// <summary>The ledger of stored and handled files.</summary>
     public TransferLedger Ledger { get; } = ledger;
@@ -81,77 +84,78 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         }
 
         sha256 = sha256.ToLowerInvariant();
-        var gate = _busy.GetOrAdd((stream, path), _ => new SemaphoreSlim(1, 1));
-        if (!await gate.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+        using var busy = Claim(stream, path);
+        var state = State(stream, path);
+        if (state.Stored is { } stored)
         {
-            throw new UploadRefusedException(409, $"{stream}/{path}: another upload of this file is in progress", State(stream, path).Offset);
+            return stored.Sha256 == sha256 && stored.Size == length
+                ? (AppendOutcome.AlreadyStored, length)
+                : throw new UploadRefusedException(409, $"{stream}/{path}: a different file was stored under this name (SHA-256 {stored.Sha256}, this one {sha256})", stored.Size);
         }
 
-        try
+        if (offset != state.Offset)
         {
-            var state = State(stream, path);
-            if (state.Stored is { } stored)
-            {
-                return stored.Sha256 == sha256 && stored.Size == length
-                    ? (AppendOutcome.AlreadyStored, length)
-                    : throw new UploadRefusedException(409, $"{stream}/{path}: a different file was stored under this name (SHA-256 {stored.Sha256}, this one {sha256})", stored.Size);
-            }
-
-            if (offset != state.Offset)
-            {
-                throw new UploadRefusedException(409, $"{stream}/{path}: the upload continues at byte {state.Offset}, not {offset}", state.Offset);
-            }
-
-            var partialPath = PartialPath(stream, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(partialPath)!);
-            long held;
-            // Unbuffered: every chunk reaches the file as it arrives, so a cut loses nothing already received.
-            await using (var partial = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous))
-            {
-                try
-                {
-                    await CopyAtMostAsync(body, partial, length - offset, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    // Whatever arrived before a cut is kept: the peer resumes from it.
-                    await partial.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                    partial.Flush(flushToDisk: true);
-                    held = partial.Length;
-                }
-            }
-
-            if (held < length)
-            {
-                return (AppendOutcome.Partial, held);
-            }
-
-            if (await body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
-            {
-                File.Delete(partialPath);
-                throw new UploadRefusedException(400, $"{stream}/{path}: the body is longer than {PushProtocol.LengthHeader} ({length}); the upload was discarded", 0);
-            }
-
-            await CompleteAsync(stream, path, streamType, partialPath, length, sha256, cancellationToken).ConfigureAwait(false);
-            return (AppendOutcome.Stored, length);
+            throw new UploadRefusedException(409, $"{stream}/{path}: the upload continues at byte {state.Offset}, not {offset}", state.Offset);
         }
-        finally
+
+        var partialPath = PartialPath(stream, path);
+        if (offset == 0 && !File.Exists(partialPath))
         {
-            gate.Release();
+            LimitPartials(stream);
         }
+
+        DirectorySync.CreateDirectory(Path.GetDirectoryName(partialPath)!);
+        long held;
+        // Unbuffered: every chunk reaches the file as it arrives, so a cut loses nothing already received.
+        await using (var partial = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous))
+        {
+            try
+            {
+                await CopyAtMostAsync(body, partial, length - offset, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Whatever arrived before a cut is kept: the peer resumes from it.
+                await partial.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                partial.Flush(flushToDisk: true);
+                held = partial.Length;
+            }
+        }
+
+        if (held < length)
+        {
+            return (AppendOutcome.Partial, held);
+        }
+
+        if (await body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
+        {
+            File.Delete(partialPath);
+            throw new UploadRefusedException(400, $"{stream}/{path}: the body is longer than {PushProtocol.LengthHeader} ({length}); the upload was discarded", 0);
+        }
+
+        await CompleteAsync(stream, path, streamType, partialPath, length, sha256, cancellationToken).ConfigureAwait(false);
+        return (AppendOutcome.Stored, length);
     }
 
     /// <summary>Stores a file whose whole content is in <paramref name="source"/> (a pull download).</summary>
     public async Task<LedgerEntry> StoreAsync(string stream, string path, string streamType, Stream source, long? expectedLength, CancellationToken cancellationToken)
     {
+        if (expectedLength > maxFileBytes)
+        {
+            throw new UploadRefusedException(413, $"{stream}/{path}: {expectedLength} bytes is over the limit of {maxFileBytes} bytes");
+        }
+
+        using var busy = Claim(stream, path);
         var partialPath = PartialPath(stream, path);
-        Directory.CreateDirectory(Path.GetDirectoryName(partialPath)!);
+        DirectorySync.CreateDirectory(Path.GetDirectoryName(partialPath)!);
         long length;
         await using (var partial = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
         {
             await CopyAtMostAsync(source, partial, maxFileBytes, cancellationToken).ConfigureAwait(false);
-            if (source.ReadByte() >= 0)
+            if (await source.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
             {
+                partial.SetLength(0);
+                File.Delete(partialPath);
                 throw new UploadRefusedException(413, $"{stream}/{path}: over the limit of {maxFileBytes} bytes");
             }
 
@@ -182,12 +186,49 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
 
         var final = FinalPath(stream, path);
         var directory = Path.GetDirectoryName(final)!;
-        Directory.CreateDirectory(directory);
+        DirectorySync.CreateDirectory(directory);
         File.Move(partialPath, final, overwrite: true);
         DirectorySync.Flush(directory);
         var entry = new LedgerEntry(stream, path, length, sha256, "stored", DateTimeOffset.UtcNow, streamType);
         await Ledger.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
         return entry;
+    }
+
+    /// <summary>Deletes unfinished uploads untouched for longer than <paramref name="age"/>; returns how many.</summary>
+    public int ExpirePartials(TimeSpan age)
+    {
+        var root = Path.Combine(spool, ".partial");
+        if (!Directory.Exists(root))
+        {
+            return 0;
+        }
+
+        var expired = 0;
+        foreach (var file in Directory.EnumerateFiles(root, "*.part", SearchOption.AllDirectories))
+        {
+            if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow - age)
+            {
+                File.Delete(file);
+                expired++;
+            }
+        }
+
+        return expired;
+    }
+
+    /// <summary>One transfer per file at a time: a second is refused while the first runs.</summary>
+    private Claimed Claim(string stream, string path) =>
+        _busy.TryAdd((stream, path), 0)
+            ? new Claimed(() => _busy.TryRemove((stream, path), out _))
+            : throw new UploadRefusedException(409, $"{stream}/{path}: another transfer of this file is in progress", State(stream, path).Offset);
+
+    private void LimitPartials(string stream)
+    {
+        var directory = Path.Combine(spool, ".partial", stream);
+        if (Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.part").Take(MaxPartialUploadsPerStream + 1).Count() >= MaxPartialUploadsPerStream)
+        {
+            throw new UploadRefusedException(429, $"stream {stream} has {MaxPartialUploadsPerStream} unfinished uploads; finish them first");
+        }
     }
 
     private string PartialPath(string stream, string path) =>
@@ -215,4 +256,10 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             left -= read;
         }
     }
+}
+
+/// <summary>Releases a claim when disposed.</summary>
+internal sealed class Claimed(Action release) : IDisposable
+{
+    public void Dispose() => release();
 }

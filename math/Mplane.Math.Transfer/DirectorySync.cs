@@ -31,6 +31,31 @@ public static partial class DirectorySync
         }
     }
 
+    /// <summary>
+    /// Creates <paramref name="directory"/> and any missing parents, flushing each parent once a new
+    /// entry is in it: a file later renamed into <paramref name="directory"/> then survives a crash.
+    /// </summary>
+    public static void CreateDirectory(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        if (Directory.Exists(full))
+        {
+            return;
+        }
+
+        var parent = Path.GetDirectoryName(full);
+        if (parent is not null)
+        {
+            CreateDirectory(parent);
+        }
+
+        Directory.CreateDirectory(full);
+        if (parent is not null)
+        {
+            Flush(parent);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 

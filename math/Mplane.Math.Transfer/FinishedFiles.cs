@@ -35,7 +35,13 @@ public static class FinishedFiles
         var fullRoot = Path.GetFullPath(root);
         var placed = new List<FinishedFile>();
         var unplaced = new List<string>();
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+        // Symbolic links (to files or folders) are skipped: they could lead out of the directory, or in circles.
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            IgnoreInaccessible = true,
+            AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint,
+        };
         foreach (var info in new DirectoryInfo(fullRoot).EnumerateFiles("*", options))
         {
             if (info.LinkTarget is not null)

@@ -16,7 +16,7 @@ public sealed record LedgerEntry(string Stream, string Path, long Size, string S
 /// A durable record of transferred files: one JSON line per event, appended and flushed to disk
 /// (fsync) before <see cref="RecordAsync"/> returns, so that whatever it reports survives a crash.
 /// The probe records what the repository acknowledged; the repository what it stored and handled.
-/// A torn last line (a crash mid-write) is ignored on load.
+/// A torn last line (a crash mid-write) is cut off on load; a failed write is undone.
 /// </summary>
 public sealed class TransferLedger : IAsyncDisposable
 {
@@ -33,37 +33,52 @@ public sealed class TransferLedger : IAsyncDisposable
     /// <summary>The ledger's file.</summary>
     public string Path { get; }
 
+    /// <summary>Lines that could not be read when the ledger was opened (a damaged line is skipped, never the rest).</summary>
+    public IReadOnlyList<string> Damaged { get; private set; } = [];
+
     /// <summary>Opens (or creates) the ledger at <paramref name="path"/> and reads what it holds.</summary>
     public static async Task<TransferLedger> OpenAsync(string path, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.Asynchronous);
-        var ledger = new TransferLedger(path, file);
-        using var reader = new StreamReader(file, leaveOpen: true);
-        var good = 0L;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        var full = System.IO.Path.GetFullPath(path);
+        DirectorySync.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        var created = !File.Exists(full);
+        var file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.Asynchronous);
+        if (created)
         {
-            LedgerEntry? entry;
+            DirectorySync.Flush(System.IO.Path.GetDirectoryName(full)!);
+        }
+
+        var ledger = new TransferLedger(path, file);
+        var content = new byte[file.Length];
+        await file.ReadExactlyAsync(content, cancellationToken).ConfigureAwait(false);
+
+        // A crash mid-append leaves a last line without its newline: that one is cut off. A damaged
+        // line elsewhere (a failed write followed by good ones) is skipped and reported.
+        var complete = content.AsSpan().LastIndexOf((byte)'\n') + 1;
+        var damaged = new List<string>();
+        foreach (var line in System.Text.Encoding.UTF8.GetString(content, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            LedgerEntry? entry = null;
             try
             {
                 entry = JsonConvert.DeserializeObject<LedgerEntry>(line);
             }
             catch (JsonException)
             {
-                break; // a torn last line: everything before it stands
             }
 
             if (entry is null)
             {
-                break;
+                damaged.Add(line);
+                continue;
             }
 
             ledger._entries[(entry.Stream, entry.Path)] = entry;
-            good += System.Text.Encoding.UTF8.GetByteCount(line) + 1;
         }
 
-        file.SetLength(good);
-        file.Position = good;
+        ledger.Damaged = damaged;
+        file.SetLength(complete);
+        file.Position = complete;
         return ledger;
     }
 
@@ -93,10 +108,22 @@ public sealed class TransferLedger : IAsyncDisposable
     {
         var line = System.Text.Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(entry, Formatting.None) + "\n");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var length = _file.Length;
         try
         {
-            await _file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-            _file.Flush(flushToDisk: true);
+            try
+            {
+                await _file.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+                _file.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                // Nothing half written stays behind a failed write (a full disk): later records must stay readable.
+                _file.SetLength(length);
+                _file.Position = length;
+                throw;
+            }
+
             lock (_entries)
             {
                 _entries[(entry.Stream, entry.Path)] = entry;

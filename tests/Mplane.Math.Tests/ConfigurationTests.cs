@@ -20,9 +20,20 @@ public sealed class ConfigurationTests
         var settings = configuration.Validate(xml, directory.Path);
         Assert.Equal("pull", settings.Mode);
         Assert.Equal("localhost:3001", settings.Listen);
-        Assert.Equal("example_data/", settings.DirectoryAsConfigured);
+        Assert.Equal("example_data", settings.ListingPrefix);
         Assert.Equal("example_log_tcp_complete", settings.StreamName);
         Assert.Equal(1424995200, settings.StartTime.ToUnixTimeSeconds()); // UTC whatever the host's zone
+    }
+
+    [Theory]
+    [InlineData("./new_PUL/", "new_PUL")]
+    [InlineData("data//tstat/", "data/tstat")]
+    public void The_listing_prefix_is_the_directory_cleaned_as_the_original_cleans_walk_paths(string directory, string prefix)
+    {
+        using var home = new TemporaryDirectory("prefix");
+        Directory.CreateDirectory(home.Combine(directory.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray()));
+        var settings = new ProbeConfiguration { Mode = "pull", Directory = directory, Repository = "localhost:3000" }.Validate("x.xml", home.Path);
+        Assert.Equal(prefix, settings.ListingPrefix);
     }
 
     [Theory]
@@ -39,6 +50,7 @@ public sealed class ConfigurationTests
     [InlineData("start_time: yesterday", "start_time")]
     [InlineData("repository: ftp://x", "repository")]
     [InlineData("directory: /no/such/dir", "directory")]
+    [InlineData("repository: http://192.0.2.1:3000\ntoken: 0123456789abcdef0123", "token")]
     public void Probe_configuration_errors_name_the_key(string yaml, string key)
     {
         using var directory = new TemporaryDirectory("probeyaml");

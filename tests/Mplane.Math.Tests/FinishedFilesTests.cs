@@ -17,6 +17,23 @@ public sealed class FinishedFilesTests
     }
 
     [Fact]
+    public void Symbolic_links_are_not_followed_out_of_the_directory()
+    {
+        using var directory = new TemporaryDirectory("links");
+        using var outside = new TemporaryDirectory("outside");
+        File.WriteAllText(outside.Combine("secret"), "x");
+        Directory.CreateDirectory(directory.Combine("2015_02_27_22_30.out"));
+        File.WriteAllText(directory.Combine("2015_02_27_22_30.out", "log_tcp_complete"), "x");
+        Directory.CreateSymbolicLink(directory.Combine("2015_02_27_22_35.out"), outside.Path);
+        File.CreateSymbolicLink(directory.Combine("2015_02_27_22_30.out", "log_udp_complete"), outside.Combine("secret"));
+        Directory.CreateDirectory(directory.Combine("2015_02_27_22_40.out"));
+        File.WriteAllText(directory.Combine("2015_02_27_22_40.out", "log_tcp_complete"), "x");
+
+        var selection = FinishedFiles.Select(directory.Path, DateTimeOffset.UnixEpoch);
+        Assert.Equal(["2015_02_27_22_30.out/log_tcp_complete"], selection.Files.Select(f => f.RelativePath));
+    }
+
+    [Fact]
     public void Several_logs_per_period_a_stray_file_a_start_time_and_a_kind_glob()
     {
         using var directory = new TemporaryDirectory("finished");

@@ -25,7 +25,9 @@ public sealed class PeerAuthenticatorTests
     public void Tokens_map_to_their_identity_and_anything_else_is_401()
     {
         var authenticator = new PeerAuthenticator(Plain(false));
-        Assert.Equal("org.site.Probe", authenticator.Authenticate(From("192.0.2.7", "Bearer 0123456789abcdef0123")).Identity);
+        Assert.Equal("org.site.Probe", authenticator.Authenticate(From("127.0.0.1", "Bearer 0123456789abcdef0123")).Identity);
+        Assert.Equal(403, authenticator.Authenticate(From("192.0.2.7", "Bearer 0123456789abcdef0123")).Status); // never a token in clear over the network
+        Assert.Equal("org.site.Probe", new PeerAuthenticator(Plain(true)).Authenticate(From("192.0.2.7", "Bearer 0123456789abcdef0123")).Identity);
         Assert.Equal(401, authenticator.Authenticate(From("127.0.0.1", "Bearer 0123456789abcdef0124")).Status);
         Assert.Equal(401, authenticator.Authenticate(From("127.0.0.1", "Basic dXNlcjpwYXNz")).Status);
     }

@@ -217,8 +217,11 @@ public sealed class PushTests
     {
         await using var site = new MathSite();
         var repo = await site.StartRepoAsync(site.TlsYaml("max_file_size: 1 KB"));
-        var (uploader, _, _) = await site.UploaderAsync(site.PushSettings(repo.Address, site.Probe1));
-        Assert.Contains("413", (await Assert.ThrowsAsync<UploadRejectedException>(() => uploader.PassAsync(false, TestTimeout.Token))).Message, StringComparison.Ordinal);
+        var (uploader, _, ledger) = await site.UploaderAsync(site.PushSettings(repo.Address, site.Probe1));
+        Assert.Equal(0, await uploader.PassAsync(false, TestTimeout.Token)); // each file refused, reported, not retried for ever
+        Assert.All(ledger.Entries, e => Assert.Equal("rejected", e.State));
+        Assert.All(ledger.Entries, e => Assert.Contains("(413:", e.Detail, StringComparison.Ordinal));
+        Assert.Equal(2, ledger.Entries.Count);
 
         using var http = site.RawClient(site.Probe1);
         using var huge = await http.PostAsync(new Uri(repo.Address, "/DBSImport"), new StringContent(new string(' ', Registration.MaxBodyBytes + 1) + "{}"), TestTimeout.Token);
