@@ -35,6 +35,13 @@ root.SetAction(async (parse, ct) =>
         configuration.PlainHttp |= parse.GetValue(plain);
         configuration.PlainHttpRemote |= parse.GetValue(plainRemote);
         settings = configuration.Validate(file, Path.GetDirectoryName(Path.GetFullPath(file))!);
+        if (configuration.Authorizations.Count == 0)
+        {
+            // Default deny: say so at once rather than let every probe discover it as 403.
+            loggers.CreateLogger("math_repo").LogWarning(
+                "{File}: no authorizations are configured, so every stream is refused; add roles and authorizations (see conf/math_repo.yaml){Hint}",
+                file, file.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? " in a YAML configuration: the original XML has none" : string.Empty);
+        }
     }
     catch (ConfigurationException e)
     {
