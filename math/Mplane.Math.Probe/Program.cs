@@ -49,7 +49,7 @@ root.SetAction(async (parse, ct) =>
         return 2;
     }
 
-    using var http = ProbeHttp.Create(settings);
+    await using var services = ProbeHttp.CreateServices(settings);
     if (settings.Mode == "pull")
     {
         var endpoint = settings.Listen.StartsWith("localhost:", StringComparison.Ordinal)
@@ -61,7 +61,7 @@ root.SetAction(async (parse, ct) =>
         var registration = new Registration(settings.Listen, settings.StreamName, settings.StreamType, settings.StartTime.ToUnixTimeSeconds());
         try
         {
-            var answer = await new Registrar(http, loggers.CreateLogger<Registrar>()).RegisterAsync(settings.Repository, registration, ct).ConfigureAwait(false);
+            var answer = await new Registrar(services.Factory(), loggers.CreateLogger<Registrar>()).RegisterAsync(settings.Repository, registration, ct).ConfigureAwait(false);
             log.LogInformation("Registered {Stream} at {Repository}: {Answer}; serving {Directory} on {Listen}", settings.StreamName, settings.Repository, answer, settings.Directory, settings.Listen);
             await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
         }
@@ -78,7 +78,7 @@ root.SetAction(async (parse, ct) =>
     }
 
     await using var ledger = await TransferLedger.OpenAsync(settings.LedgerPath, ct).ConfigureAwait(false);
-    var uploader = new PushUploader(settings, http, ledger, loggers.CreateLogger<PushUploader>()) { MaxAttempts = parse.GetValue(once) ? 8 : null };
+    var uploader = new PushUploader(settings, services.Factory(), ledger, loggers.CreateLogger<PushUploader>()) { MaxAttempts = parse.GetValue(once) ? 8 : null };
     await using var status = settings.StatusListen is { } statusEndpoint ? ProbeStatusServer.Build(statusEndpoint, settings, uploader.Status) : null;
     if (status is not null)
     {

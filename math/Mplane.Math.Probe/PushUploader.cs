@@ -23,7 +23,7 @@ public sealed class FileRejectedException(string message) : Exception(message);
 /// Transient failures (the repository down, a cut connection) are retried with exponential backoff,
 /// resuming from the last byte the repository holds.
 /// </summary>
-public sealed class PushUploader(ProbeSettings settings, HttpClient http, TransferLedger ledger, ILogger<PushUploader> logger)
+public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clients, TransferLedger ledger, ILogger<PushUploader> logger)
 {
     /// <summary>How many times one file is retried before the pass gives up (null: for ever).</summary>
     public int? MaxAttempts { get; init; }
@@ -45,15 +45,37 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         var retry = Retry(cancellationToken);
         var waiting = selection.Files.Where(f => ledger.Find(settings.StreamName, f.RelativePath) is null).ToList();
         Status.Passing(waiting.Count, ledger.Entries.Count);
-        foreach (var file in waiting)
+        // The next file is hashed while this one is sent: the checksum costs no time of its own.
+        Task<string>? hashing = waiting.Count > 0 ? Task.Run(() => HashAsync(waiting[0].FullPath, cancellationToken), cancellationToken) : null;
+        for (var i = 0; i < waiting.Count; i++)
         {
+            var file = waiting[i];
             Status.Starting(file.RelativePath);
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            string? precomputed;
+            try
+            {
+                precomputed = await hashing!.ConfigureAwait(false);
+            }
+            catch (FileNotFoundException)
+            {
+                precomputed = null;
+            }
+
+            var next = i + 1 < waiting.Count ? waiting[i + 1].FullPath : null;
+            hashing = next is null ? null : Task.Run(() => HashAsync(next, cancellationToken), cancellationToken);
             string sha;
             try
             {
-                // Hashed again on every attempt: a file rewritten meanwhile is sent as it is now.
-                sha = await retry.ExecuteAsync(async ct => await UploadAsync(file, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                // A retry hashes again: a file rewritten meanwhile is sent as it is now.
+                sha = await retry.ExecuteAsync(
+                    async ct =>
+                    {
+                        var known = precomputed;
+                        precomputed = null;
+                        return await UploadAsync(file, known, ct).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (FileNotFoundException)
             {
@@ -81,10 +103,11 @@ public sealed class PushUploader(ProbeSettings settings, HttpClient http, Transf
         return uploaded;
     }
 
-    /// <summary>One attempt: hash the file, HEAD for the offset, then PUT the rest; returns the SHA-256 acknowledged.</summary>
-    private async Task<string> UploadAsync(FinishedFile file, CancellationToken cancellationToken)
+    /// <summary>One attempt: hash the file (unless its hash is known), HEAD for the offset, then PUT the rest; returns the SHA-256 acknowledged.</summary>
+    private async Task<string> UploadAsync(FinishedFile file, string? knownSha256, CancellationToken cancellationToken)
     {
-        var sha256 = await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        var sha256 = knownSha256 ?? await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+        var http = clients.CreateClient(ProbeHttp.ClientName);
         var resource = new Uri(settings.Repository, PushProtocol.FilePath(settings.StreamName, file.RelativePath));
         var length = new FileInfo(file.FullPath).Length;
         using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, resource), cancellationToken).ConfigureAwait(false);

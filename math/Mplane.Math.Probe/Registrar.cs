@@ -10,7 +10,7 @@ namespace Mplane.Math.Probe;
 /// Unlike the original it is retried with backoff until the repository answers, and a refusal is
 /// reported instead of ignored.
 /// </summary>
-public sealed class Registrar(HttpClient http, ILogger<Registrar> logger)
+public sealed class Registrar(IHttpClientFactory clients, ILogger<Registrar> logger)
 {
     /// <summary>Registers; returns the repository's answer.</summary>
     /// <exception cref="InvalidOperationException">The repository refused the registration.</exception>
@@ -24,7 +24,7 @@ public sealed class Registrar(HttpClient http, ILogger<Registrar> logger)
             {
                 using var content = new StringContent(registration.ToOriginalJson(), Encoding.UTF8);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"); // as the original: no charset
-                using var response = await http.PostAsync(new Uri(repository, "/DBSImport"), content, ct).ConfigureAwait(false);
+                using var response = await clients.CreateClient(ProbeHttp.ClientName).PostAsync(new Uri(repository, "/DBSImport"), content, ct).ConfigureAwait(false);
                 var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
                 if (response.StatusCode >= HttpStatusCode.InternalServerError)
                 {

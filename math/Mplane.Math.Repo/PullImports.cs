@@ -232,7 +232,17 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 }
 
                 await using var body = await download.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var entry = await store.StoreAsync(stream, path, registration.StreamType, body, download.Content.Headers.ContentLength, cancellationToken).ConfigureAwait(false);
+                var reader = System.IO.Pipelines.PipeReader.Create(body, new System.IO.Pipelines.StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
+                LedgerEntry entry;
+                try
+                {
+                    entry = await store.StoreAsync(stream, path, registration.StreamType, reader, download.Content.Headers.ContentLength, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await reader.CompleteAsync().ConfigureAwait(false);
+                }
+
                 queue.Enqueue(entry);
                 stored++;
                 logger.LogInformation("{Stream}: pulled {Path} ({Bytes} bytes)", stream, path, entry.Size);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -180,8 +181,23 @@ public static class RepoServer
             return;
         }
 
-        await using var body = encoding == "gzip" ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : request.Body;
-        var (outcome, held) = await services.Store.AppendAsync(stream, path, type, offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
+        // The body straight from Kestrel's pipe; a gzip body through a decompressing stream adapted to a pipe.
+        await using var gzip = encoding == "gzip" ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : null;
+        var body = gzip is null ? request.BodyReader : PipeReader.Create(gzip, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
+        AppendOutcome outcome;
+        long held;
+        try
+        {
+            (outcome, held) = await services.Store.AppendAsync(stream, path, type, offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (gzip is not null)
+            {
+                await body.CompleteAsync().ConfigureAwait(false);
+            }
+        }
+
         context.Response.Headers[PushProtocol.OffsetHeader] = held.ToString(CultureInfo.InvariantCulture);
         switch (outcome)
         {

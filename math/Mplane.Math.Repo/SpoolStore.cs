@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using Mplane.Math.Transfer;
@@ -71,7 +72,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
     /// </summary>
     /// <exception cref="UploadRefusedException">The request contradicts what is held, or the content does not match.</exception>
     public async Task<(AppendOutcome Outcome, long Offset)> AppendAsync(
-        string stream, string path, string streamType, long offset, long length, string sha256, Stream body, CancellationToken cancellationToken)
+        string stream, string path, string streamType, long offset, long length, string sha256, PipeReader body, CancellationToken cancellationToken)
     {
         if (length < 0 || length > maxFileBytes)
         {
@@ -105,40 +106,40 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         }
 
         DirectorySync.CreateDirectory(Path.GetDirectoryName(partialPath)!);
-        long held;
-        // Unbuffered: every chunk reaches the file as it arrives, so a cut loses nothing already received.
-        await using (var partial = new FileStream(partialPath, FileMode.Append, FileAccess.Write, FileShare.Read, 0, FileOptions.Asynchronous))
+        string actual;
+        await using (var partial = await PartialFile.OpenAsync(partialPath, resume: true, cancellationToken).ConfigureAwait(false))
         {
+            bool overflow;
             try
             {
-                await CopyAtMostAsync(body, partial, length - offset, cancellationToken).ConfigureAwait(false);
+                overflow = await CopyAtMostAsync(body, partial, length - offset, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                // Whatever arrived before a cut is kept: the peer resumes from it.
-                await partial.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                partial.Flush(flushToDisk: true);
-                held = partial.Length;
+                // Whatever arrived before a cut is kept, on disk: the peer resumes from it.
+                await partial.FlushAsync().ConfigureAwait(false);
             }
+
+            if (overflow)
+            {
+                File.Delete(partialPath);
+                throw new UploadRefusedException(400, $"{stream}/{path}: the body is longer than {PushProtocol.LengthHeader} ({length}); the upload was discarded", 0);
+            }
+
+            if (partial.Length < length)
+            {
+                return (AppendOutcome.Partial, partial.Length);
+            }
+
+            actual = await partial.SealAsync().ConfigureAwait(false);
         }
 
-        if (held < length)
-        {
-            return (AppendOutcome.Partial, held);
-        }
-
-        if (await body.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
-        {
-            File.Delete(partialPath);
-            throw new UploadRefusedException(400, $"{stream}/{path}: the body is longer than {PushProtocol.LengthHeader} ({length}); the upload was discarded", 0);
-        }
-
-        await CompleteAsync(stream, path, streamType, partialPath, length, sha256, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(stream, path, streamType, partialPath, length, actual, expectedSha256: sha256, cancellationToken).ConfigureAwait(false);
         return (AppendOutcome.Stored, length);
     }
 
     /// <summary>Stores a file whose whole content is in <paramref name="source"/> (a pull download).</summary>
-    public async Task<LedgerEntry> StoreAsync(string stream, string path, string streamType, Stream source, long? expectedLength, CancellationToken cancellationToken)
+    public async Task<LedgerEntry> StoreAsync(string stream, string path, string streamType, PipeReader source, long? expectedLength, CancellationToken cancellationToken)
     {
         if (expectedLength > maxFileBytes)
         {
@@ -149,18 +150,17 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         var partialPath = PartialPath(stream, path);
         DirectorySync.CreateDirectory(Path.GetDirectoryName(partialPath)!);
         long length;
-        await using (var partial = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
+        string sha256;
+        await using (var partial = await PartialFile.OpenAsync(partialPath, resume: false, cancellationToken).ConfigureAwait(false))
         {
-            await CopyAtMostAsync(source, partial, maxFileBytes, cancellationToken).ConfigureAwait(false);
-            if (await source.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
+            if (await CopyAtMostAsync(source, partial, maxFileBytes, cancellationToken).ConfigureAwait(false))
             {
-                partial.SetLength(0);
                 File.Delete(partialPath);
                 throw new UploadRefusedException(413, $"{stream}/{path}: over the limit of {maxFileBytes} bytes");
             }
 
-            partial.Flush(flushToDisk: true);
             length = partial.Length;
+            sha256 = await partial.SealAsync().ConfigureAwait(false);
         }
 
         if (expectedLength is { } expected && expected != length)
@@ -169,29 +169,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             throw new UploadRefusedException(502, $"{stream}/{path}: {length} bytes received, {expected} announced");
         }
 
-        return await CompleteAsync(stream, path, streamType, partialPath, length, expectedSha256: null, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<LedgerEntry> CompleteAsync(
-        string stream, string path, string streamType, string partialPath, long length, string? expectedSha256, CancellationToken cancellationToken)
-    {
-        var sha256 = await HashAsync(partialPath, cancellationToken).ConfigureAwait(false);
-        if (expectedSha256 is not null && sha256 != expectedSha256)
-        {
-            var actual = sha256;
-            sha256 = expectedSha256;
-            File.Delete(partialPath);
-            throw new UploadRefusedException(422, $"{stream}/{path}: the content's SHA-256 is {actual}, not {sha256}; the upload was discarded", 0);
-        }
-
-        var final = FinalPath(stream, path);
-        var directory = Path.GetDirectoryName(final)!;
-        DirectorySync.CreateDirectory(directory);
-        File.Move(partialPath, final, overwrite: true);
-        DirectorySync.Flush(directory);
-        var entry = new LedgerEntry(stream, path, length, sha256, "stored", DateTimeOffset.UtcNow, streamType);
-        await Ledger.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
-        return entry;
+        return await CompleteAsync(stream, path, streamType, partialPath, length, sha256, expectedSha256: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes unfinished uploads untouched for longer than <paramref name="age"/>; returns how many.</summary>
@@ -234,26 +212,52 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
     private string PartialPath(string stream, string path) =>
         Path.Combine(spool, ".partial", TransferNames.Stream(stream), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(TransferNames.RelativePath(path)))) + ".part");
 
-    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Moves a whole, checked and flushed partial file into place, flushes its directory and records it.</summary>
+    private async Task<LedgerEntry> CompleteAsync(
+        string stream, string path, string streamType, string partialPath, long length, string sha256, string? expectedSha256, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false));
+        if (expectedSha256 is not null && sha256 != expectedSha256)
+        {
+            File.Delete(partialPath);
+            throw new UploadRefusedException(422, $"{stream}/{path}: the content's SHA-256 is {sha256}, not {expectedSha256}; the upload was discarded", 0);
+        }
+
+        var final = FinalPath(stream, path);
+        var directory = Path.GetDirectoryName(final)!;
+        DirectorySync.CreateDirectory(directory);
+        File.Move(partialPath, final, overwrite: true);
+        DirectorySync.Flush(directory);
+        var entry = new LedgerEntry(stream, path, length, sha256, "stored", DateTimeOffset.UtcNow, streamType);
+        await Ledger.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
+        return entry;
     }
 
-    private static async Task CopyAtMostAsync(Stream source, Stream target, long limit, CancellationToken cancellationToken)
+    /// <summary>Copies at most <paramref name="limit"/> bytes; true when the source holds more (refused).</summary>
+    private static async Task<bool> CopyAtMostAsync(PipeReader source, PartialFile target, long limit, CancellationToken cancellationToken)
     {
-        var buffer = new byte[1 << 16];
         var left = limit;
-        while (left > 0)
+        while (true)
         {
-            var read = await source.ReadAsync(buffer.AsMemory(0, (int)System.Math.Min(buffer.Length, left)), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
+            var result = await source.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var take = System.Math.Min(buffer.Length, left);
+            if (take > 0)
             {
-                return;
+                await target.WriteAsync(buffer.Slice(0, take), cancellationToken).ConfigureAwait(false);
+                left -= take;
             }
 
-            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            left -= read;
+            if (buffer.Length > take)
+            {
+                source.AdvanceTo(buffer.GetPosition(take));
+                return true;
+            }
+
+            source.AdvanceTo(buffer.End);
+            if (result.IsCompleted)
+            {
+                return false;
+            }
         }
     }
 }

@@ -91,13 +91,13 @@ internal sealed class MathSite : IAsyncDisposable
         return configuration.Validate("math_probe.yaml", Directory.Path);
     }
 
-    public async Task<(PushUploader Uploader, HttpClient Http, TransferLedger Ledger)> UploaderAsync(ProbeSettings settings)
+    public async Task<(PushUploader Uploader, IHttpClientFactory Clients, TransferLedger Ledger)> UploaderAsync(ProbeSettings settings)
     {
-        var http = ProbeHttp.Create(settings);
+        var services = ProbeHttp.CreateServices(settings);
+        _started.Add(services);
         var ledger = await TransferLedger.OpenAsync(settings.LedgerPath, TestTimeout.Token);
         _started.Add(ledger);
-        _started.Add(new HttpDisposer(http));
-        return (new PushUploader(settings, http, ledger, NullLogger<PushUploader>.Instance) { MaxAttempts = 4, RetryDelay = TimeSpan.FromMilliseconds(50) }, http, ledger);
+        return (new PushUploader(settings, services.Factory(), ledger, NullLogger<PushUploader>.Instance) { MaxAttempts = 4, RetryDelay = TimeSpan.FromMilliseconds(50) }, services.Factory(), ledger);
     }
 
     /// <summary>An HTTP client presenting <paramref name="client"/> (or no certificate), trusting the site's CA for the server.</summary>

@@ -60,7 +60,8 @@ public sealed class PullTests
         Assert.Equal(HttpStatusCode.NotFound, newest.StatusCode); // never served while Tstat may write it
 
         var registration = new Registration($"127.0.0.1:{probeAddress.Port}", Stream, "log_tcp_complete_v15", settings.StartTime.ToUnixTimeSeconds());
-        var answer = await new Registrar(http, NullLogger<Registrar>.Instance).RegisterAsync(repo.Address, registration, TestTimeout.Token);
+        await using var services = ProbeHttp.CreateServices(settings);
+        var answer = await new Registrar(services.Factory(), NullLogger<Registrar>.Instance).RegisterAsync(settings.Repository, registration, TestTimeout.Token);
         Assert.Equal("new entry created", answer);
 
         // The repository also holds back the newest period listed (an original probe lists files still written there).

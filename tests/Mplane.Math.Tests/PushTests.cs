@@ -61,8 +61,8 @@ public sealed class PushTests
         await using var site = new MathSite();
         var port = Mplane.Postgres.FreePort.Pick();
         var settings = site.PushSettings(new Uri($"https://127.0.0.1:{port}/"), site.Probe1);
-        var (_, http, ledger) = await site.UploaderAsync(settings);
-        var uploader = new PushUploader(settings, http, ledger, Microsoft.Extensions.Logging.Abstractions.NullLogger<PushUploader>.Instance)
+        var (_, clients, ledger) = await site.UploaderAsync(settings);
+        var uploader = new PushUploader(settings, clients, ledger, Microsoft.Extensions.Logging.Abstractions.NullLogger<PushUploader>.Instance)
         {
             MaxAttempts = 12,
             RetryDelay = TimeSpan.FromMilliseconds(100),
