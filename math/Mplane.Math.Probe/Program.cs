@@ -58,6 +58,8 @@ root.SetAction(async (parse, ct) =>
         var repositoryAddresses = await Dns.GetHostAddressesAsync(settings.Repository.Host, ct).ConfigureAwait(false);
         await using var server = PullServer.Build(settings, endpoint, [.. repositoryAddresses.Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)]);
         await server.StartAsync(ct).ConfigureAwait(false);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Lifetime.ApplicationStopping); // SIGINT/SIGTERM reach the server's lifetime
+        ct = stopping.Token;
         var registration = new Registration(settings.Listen, settings.StreamName, settings.StreamType, settings.StartTime.ToUnixTimeSeconds());
         try
         {
@@ -80,10 +82,13 @@ root.SetAction(async (parse, ct) =>
     await using var ledger = await TransferLedger.OpenAsync(settings.LedgerPath, ct).ConfigureAwait(false);
     var uploader = new PushUploader(settings, services.Factory(), ledger, loggers.CreateLogger<PushUploader>()) { MaxAttempts = parse.GetValue(once) ? 8 : null };
     await using var status = settings.StatusListen is { } statusEndpoint ? ProbeStatusServer.Build(statusEndpoint, settings, uploader.Status) : null;
+    using var statusStopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
     if (status is not null)
     {
         await status.StartAsync(ct).ConfigureAwait(false);
         log.LogInformation("Status at http://{Endpoint}/status", settings.StatusListen);
+        status.Lifetime.ApplicationStopping.Register(statusStopping.Cancel); // SIGINT/SIGTERM reach the status server's lifetime
+        ct = statusStopping.Token;
     }
 
     try

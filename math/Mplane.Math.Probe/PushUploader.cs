@@ -127,12 +127,12 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
         // The repository lists the request encodings it accepts in Accept-Encoding (RFC 7694).
         var gzip = settings.Gzip && head.Headers.NonValidated.TryGetValues("Accept-Encoding", out var accepted) &&
                    accepted.Any(a => a.Contains("gzip", StringComparison.OrdinalIgnoreCase));
-        var opened = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan) { Position = offset };
+        var opened = new FileStream(file.FullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0, FileOptions.Asynchronous | FileOptions.SequentialScan) { Position = offset };
         await using var source = new ProgressStream(opened, offset, length, ProgressInterval, (sent, total) =>
             logger.LogInformation("{Stream}: {Path}: {Sent:N0} of {Total:N0} bytes ({Percent:0}%)", settings.StreamName, file.RelativePath, sent, total, 100.0 * sent / System.Math.Max(total, 1)));
         using var put = new HttpRequestMessage(HttpMethod.Put, resource)
         {
-            Content = gzip ? new GzipContent(source) : new StreamContent(source, 1 << 16),
+            Content = gzip ? new GzipContent(source) : new StreamContent(source, 1 << 18),
         };
         put.Headers.Add(PushProtocol.OffsetHeader, offset.ToString(CultureInfo.InvariantCulture));
         put.Headers.Add(PushProtocol.LengthHeader, length.ToString(CultureInfo.InvariantCulture));

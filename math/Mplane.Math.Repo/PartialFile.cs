@@ -13,7 +13,7 @@ namespace Mplane.Math.Repo;
 public sealed class PartialFile : IAsyncDisposable
 {
     /// <summary>How many bytes are written between two background flushes.</summary>
-    public const long FlushEvery = 64L << 20;
+    public const long FlushEvery = 16L << 20;
 
     private readonly SafeFileHandle _handle;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -53,14 +53,15 @@ public sealed class PartialFile : IAsyncDisposable
         return file;
     }
 
-    /// <summary>Appends <paramref name="data"/>.</summary>
+    /// <summary>Appends <paramref name="data"/>; it is hashed while the operating system writes it.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await RandomAccess.WriteAsync(_handle, data, Length, cancellationToken).ConfigureAwait(false);
+        var writing = RandomAccess.WriteAsync(_handle, data, Length, cancellationToken);
         Appended(data.Span);
+        await writing.ConfigureAwait(false);
     }
 
-    /// <summary>Appends every segment of <paramref name="data"/> in one gathered write.</summary>
+    /// <summary>Appends every segment of <paramref name="data"/> in one gathered write, hashed meanwhile.</summary>
     public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
     {
         if (data.IsSingleSegment)
@@ -75,11 +76,13 @@ public sealed class PartialFile : IAsyncDisposable
             segments.Add(segment);
         }
 
-        await RandomAccess.WriteAsync(_handle, segments, Length, cancellationToken).ConfigureAwait(false);
+        var writing = RandomAccess.WriteAsync(_handle, segments, Length, cancellationToken);
         foreach (var segment in segments)
         {
             Appended(segment.Span);
         }
+
+        await writing.ConfigureAwait(false);
     }
 
     /// <summary>Makes everything written so far durable.</summary>

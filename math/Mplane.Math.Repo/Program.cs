@@ -63,9 +63,11 @@ root.SetAction(async (parse, ct) =>
         loggers.CreateLogger("math_repo").LogInformation(
             "math_repo listening on {Address} ({Mode}), spool {Spool}, handler {Handler}",
             host.Address, settings.Tls is not null ? "mutual TLS" : "plain HTTP", settings.Spool, settings.Handler);
+        // SIGINT and SIGTERM reach the hosting lifetime first: it stops the server and signals Stopping.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, host.Stopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -27,6 +27,9 @@ public sealed class RepoHost : IAsyncDisposable
     /// <summary>The store, queue and pull imports.</summary>
     public RepoServices Services { get; }
 
+    /// <summary>Signalled when the host is asked to stop (SIGINT or SIGTERM reach it through the hosting lifetime).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>The address the server listens on.</summary>
     public Uri Address => new(_app.Urls.First());
 

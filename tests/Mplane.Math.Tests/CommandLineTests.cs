@@ -54,6 +54,55 @@ public sealed class CommandLineTests
         }
     }
 
+    [Theory]
+    [InlineData("math_repo", "INT")]
+    [InlineData("math_repo", "TERM")]
+    [InlineData("math_probe", "INT")]
+    [InlineData("math_probe", "TERM")]
+    public async Task A_signal_stops_the_program_within_seconds(string program, string signal)
+    {
+        using var directory = new TemporaryDirectory("signal");
+        var port = FreePort.Pick();
+        var config = directory.Combine(program + ".yaml");
+        Directory.CreateDirectory(directory.Combine("logs"));
+        File.WriteAllText(config, program == "math_repo"
+            ? $"listen: 127.0.0.1:{port}\nplain_http: true\nspool: spool\nhandler: copy\n"
+            : $"directory: {directory.Combine("logs")}\nrepository: http://127.0.0.1:{FreePort.Pick()}\nledger: {directory.Combine("ledger.jsonl")}\nstatus_listen: 127.0.0.1:{port}\n");
+        using var process = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, program + ".dll"), "--config", config])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync(TestTimeout.Token);
+        for (var i = 0; i < 200 && FreePort.IsFree(port); i++)
+        {
+            await Task.Delay(50, TestTimeout.Token); // until it listens
+        }
+
+        Assert.False(FreePort.IsFree(port));
+        using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(TestTimeout.Token);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestTimeout.Token);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.Equal(0, process.ExitCode);
+        _ = await output;
+    }
+
     [Fact]
     public async Task A_configuration_error_names_the_file_and_key_and_exits_2()
     {

@@ -28,7 +28,9 @@ internal static class StatusCommand
             Console.WriteLine($"status at {StatusServer.Address(app)}status (Ctrl-C stops)");
             try
             {
-                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                // SIGINT and SIGTERM reach the web host's lifetime first: it stops the server and signals ApplicationStopping.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
+                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
