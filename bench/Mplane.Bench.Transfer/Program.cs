@@ -38,7 +38,9 @@ var client = pki.Client("Probes", "Probe-1");
 
 // The reference: curl to a sink that reads and discards (Kestrel, mutual TLS, the same CA).
 var ca = new PrivateCa(CertificateFiles.LoadBundle(pki.CaFile));
-var sinkBuilder = WebApplication.CreateSlimBuilder();
+// The content root in the program's folder and no configuration reload: by default the working
+// directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
+var sinkBuilder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 sinkBuilder.Logging.ClearProviders();
 sinkBuilder.WebHost.ConfigureKestrel(k =>
 {

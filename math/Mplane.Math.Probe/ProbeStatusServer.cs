@@ -17,7 +17,9 @@ public static class ProbeStatusServer
             throw new ArgumentException($"the status is served on loopback only, not {endpoint}");
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root in the program's folder and no configuration reload: by default the working
+        // directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -20,7 +20,9 @@ public static class PullServer
     /// <summary>Builds the server on <paramref name="endpoint"/>.</summary>
     public static WebApplication Build(ProbeSettings settings, IPEndPoint endpoint, IReadOnlyCollection<IPAddress> allowedPeers, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root in the program's folder and no configuration reload: by default the working
+        // directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>

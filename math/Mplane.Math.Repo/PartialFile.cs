@@ -5,8 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Mplane.Math.Repo;
 
 /// <summary>
-/// A file being received: written at explicit offsets (no buffering in the process, so a cut keeps
-/// every byte received), hashed as it is written (no second pass to check the SHA-256), and flushed
+/// A file being received: written at explicit offsets straight into the page cache (nothing buffered
+/// in the process, so a cut keeps every byte received), hashed as it is written (no second pass to check the SHA-256), and flushed
 /// to disk in the background every <see cref="FlushEvery"/> bytes so that the final fsync, which
 /// the acknowledgement waits for, has little left to do.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class PartialFile : IAsyncDisposable
     /// <summary>Opens <paramref name="path"/> to continue it (hashing what it holds) or, unless <paramref name="resume"/>, to start it afresh.</summary>
     public static async Task<PartialFile> OpenAsync(string path, bool resume, CancellationToken cancellationToken)
     {
-        var handle = File.OpenHandle(path, resume ? FileMode.OpenOrCreate : FileMode.Create, FileAccess.ReadWrite, FileShare.Read, FileOptions.Asynchronous);
+        var handle = File.OpenHandle(path, resume ? FileMode.OpenOrCreate : FileMode.Create, FileAccess.ReadWrite, FileShare.Read);
         var file = new PartialFile(handle, 0);
         var length = RandomAccess.GetLength(handle);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
@@ -53,20 +53,18 @@ public sealed class PartialFile : IAsyncDisposable
         return file;
     }
 
-    /// <summary>Appends <paramref name="data"/>; it is hashed while the operating system writes it.</summary>
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        var writing = RandomAccess.WriteAsync(_handle, data, Length, cancellationToken);
-        Appended(data.Span);
-        await writing.ConfigureAwait(false);
-    }
-
-    /// <summary>Appends every segment of <paramref name="data"/> in one gathered write, hashed meanwhile.</summary>
-    public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends every segment of <paramref name="data"/> in one gathered write. The write is
+    /// synchronous on purpose: it only copies into the page cache (the disk work happens in the
+    /// background flushes), and Linux has no asynchronous file writes, so an asynchronous call would
+    /// only add a thread-pool hop per chunk received.
+    /// </summary>
+    public void Write(ReadOnlySequence<byte> data)
     {
         if (data.IsSingleSegment)
         {
-            await WriteAsync(data.First, cancellationToken).ConfigureAwait(false);
+            RandomAccess.Write(_handle, data.FirstSpan, Length);
+            Appended(data.FirstSpan);
             return;
         }
 
@@ -76,13 +74,11 @@ public sealed class PartialFile : IAsyncDisposable
             segments.Add(segment);
         }
 
-        var writing = RandomAccess.WriteAsync(_handle, segments, Length, cancellationToken);
+        RandomAccess.Write(_handle, segments, Length);
         foreach (var segment in segments)
         {
             Appended(segment.Span);
         }
-
-        await writing.ConfigureAwait(false);
     }
 
     /// <summary>Makes everything written so far durable.</summary>

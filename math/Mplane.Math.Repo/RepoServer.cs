@@ -34,7 +34,9 @@ public static class RepoServer
     /// <summary>Builds the server; the caller starts it and runs the <see cref="HandlerQueue"/> and <see cref="PullImports"/>.</summary>
     public static WebApplication Build(RepoSettings settings, RepoServices services, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root in the program's folder and no configuration reload: by default the working
+        // directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>

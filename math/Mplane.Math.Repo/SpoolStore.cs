@@ -243,7 +243,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             var take = System.Math.Min(buffer.Length, left);
             if (take > 0)
             {
-                await target.WriteAsync(buffer.Slice(0, take), cancellationToken).ConfigureAwait(false);
+                target.Write(buffer.Slice(0, take));
                 left -= take;
             }
 

@@ -23,7 +23,9 @@ public static class StatusServer
     /// <summary>Builds the server on 127.0.0.1:<paramref name="port"/> (0 picks a free port).</summary>
     public static WebApplication Build(NpgsqlDataSource dataSource, int port, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root in the program's folder and no configuration reload: by default the working
+        // directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
