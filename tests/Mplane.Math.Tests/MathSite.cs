@@ -76,13 +76,16 @@ internal sealed class MathSite : IAsyncDisposable
     }
 
     /// <summary>Push-mode settings shipping the real Tstat samples to <paramref name="repository"/>.</summary>
-    public ProbeSettings PushSettings(Uri repository, (string Cert, string Key)? client = null, string? token = null, string ledger = "probe.ledger.jsonl")
+    public ProbeSettings PushSettings(
+        Uri repository, (string Cert, string Key)? client = null, string? token = null, string ledger = "probe.ledger.jsonl",
+        string? directory = null, string stream = Stream, string type = "log_tcp_complete_v15")
     {
         var configuration = new ProbeConfiguration
         {
             Mode = "push",
-            Directory = TestPaths.TstatSamples,
-            StreamName = Stream,
+            Directory = directory ?? TestPaths.TstatSamples,
+            StreamName = stream,
+            StreamType = type,
             Repository = repository.ToString(),
             Ledger = Directory.Combine(ledger),
             Token = token,

@@ -92,6 +92,21 @@ public sealed class PushTests
     }
 
     [Fact]
+    public async Task Mawi_summaries_are_read_by_their_stream_type_and_placed_by_their_own_times()
+    {
+        await using var database = await TestDatabase.CreateAsync("mathmawi", TestTimeout.Token);
+        await using var site = new MathSite();
+        var repo = await site.StartRepoAsync(site.TlsYaml().Replace("handler: copy", "handler: warehouse", StringComparison.Ordinal), database.DataSource);
+        var (uploader, _, _) = await site.UploaderAsync(site.PushSettings(repo.Address, site.Probe1, directory: TestPaths.MawiSamples, stream: "log_mawi_wide", type: "mawi_wide"));
+        Assert.Equal(5, await uploader.PassAsync(includeNewest: true, TestTimeout.Token));
+        await repo.DrainAsync(TestTimeout.Token);
+        Assert.Equal(41833L, await database.ScalarAsync<long>("SELECT count(*) FROM log_mawi_wide"));
+        Assert.Equal(1L, await database.ScalarAsync<long>(
+            "SELECT count(*) FROM log_mawi_wide WHERE server_ip = '192.218.242.48' AND user_ip = '193.52.232.189' AND server_port = 33946"));
+        Assert.Equal(new DateTime(2009, 3, 31, 11, 0, 0, DateTimeKind.Utc), await database.ScalarAsync<DateTime>("SELECT min(serial_time) FROM log_mawi_wide"));
+    }
+
+    [Fact]
     public async Task An_upload_cut_mid_body_resumes_from_the_last_byte_held_even_across_a_repository_restart()
     {
         await using var site = new MathSite();
