@@ -1,8 +1,9 @@
 namespace Mplane.Math.Probe;
 
 /// <summary>
-/// A read-only view of a file being uploaded that reports, at most every <c>interval</c>, how far
-/// the upload has got: the progress line of a long transfer.
+/// A read-only view of a file being uploaded, from <c>offset</c> up to <c>length</c> and no further
+/// (a file that grows meanwhile is sent as it was announced), reporting at most every <c>interval</c>
+/// how far the upload has got: the progress line of a long transfer.
 /// </summary>
 public sealed class ProgressStream(Stream inner, long offset, long length, TimeSpan interval, Action<long, long> report) : Stream
 {
@@ -19,10 +20,10 @@ public sealed class ProgressStream(Stream inner, long offset, long length, TimeS
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => Advance(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Advance(inner.Read(buffer, offset, Left(count)));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Advance(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        Advance(await inner.ReadAsync(buffer[..Left(buffer.Length)], cancellationToken).ConfigureAwait(false));
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -46,6 +47,8 @@ public sealed class ProgressStream(Stream inner, long offset, long length, TimeS
 
         base.Dispose(disposing);
     }
+
+    private int Left(int count) => (int)System.Math.Min(count, System.Math.Max(0, length - _position));
 
     private int Advance(int read)
     {

@@ -45,12 +45,14 @@ public static class PullServer
 
             await next(context).ConfigureAwait(false);
         });
-        app.MapGet("/ListDir/{stream}", (string stream) =>
+        app.MapGet("/ListDir/{stream}", (string stream, HttpContext context) =>
         {
             if (stream != settings.StreamName)
             {
                 return Results.Text("Queried Stream not available.", "text/plain; charset=utf-8", statusCode: 405);
             }
+
+            context.Response.Headers[PushProtocol.FinishedOnlyHeader] = "true";
 
             var listed = Selection(settings).Select(f => $"{prefix}/{f.RelativePath}");
             return Results.Text(JsonConvert.SerializeObject(listed), "text/plain; charset=utf-8");

@@ -44,7 +44,7 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
         var uploaded = 0;
         var retry = Retry(cancellationToken);
         var waiting = selection.Files.Where(f => ledger.Find(settings.StreamName, f.RelativePath) is null).ToList();
-        Status.Passing(waiting.Count, ledger.Entries.Count);
+        Status.Passing(waiting.Count, ledger.Entries.Count(e => e.State == "acknowledged"));
         // The next file is hashed while this one is sent: the checksum costs no time of its own.
         Task<string>? hashing = waiting.Count > 0 ? Task.Run(() => HashAsync(waiting[0].FullPath, cancellationToken), cancellationToken) : null;
         for (var i = 0; i < waiting.Count; i++)
@@ -57,18 +57,19 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
             {
                 precomputed = await hashing!.ConfigureAwait(false);
             }
-            catch (FileNotFoundException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                precomputed = null;
+                precomputed = null; // the upload's own attempt hashes again, and reports what is wrong
             }
 
             var next = i + 1 < waiting.Count ? waiting[i + 1].FullPath : null;
             hashing = next is null ? null : Task.Run(() => HashAsync(next, cancellationToken), cancellationToken);
-            string sha;
+            (string Sha256, long Length) sent;
             try
             {
+                TransferNames.RelativePath(file.RelativePath);
                 // A retry hashes again: a file rewritten meanwhile is sent as it is now.
-                sha = await retry.ExecuteAsync(
+                sent = await retry.ExecuteAsync(
                     async ct =>
                     {
                         var known = precomputed;
@@ -77,12 +78,12 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
                     },
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (FileNotFoundException)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
             {
                 logger.LogWarning("{Stream}: {Path} disappeared before it was sent; skipped", settings.StreamName, file.RelativePath);
                 continue;
             }
-            catch (FileRejectedException e)
+            catch (Exception e) when (e is FileRejectedException or ArgumentException)
             {
                 // This file only (too large, a name the repository refuses): recorded, reported, not retried.
                 Status.Failed(e.Message);
@@ -91,7 +92,7 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
                 continue;
             }
 
-            var size = new FileInfo(file.FullPath).Length;
+            var (sha, size) = sent;
             await ledger.RecordAsync(new LedgerEntry(settings.StreamName, file.RelativePath, size, sha, "acknowledged", DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
             uploaded++;
             Status.Sent(file.RelativePath, size, clock.Elapsed);
@@ -104,12 +105,12 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
     }
 
     /// <summary>One attempt: hash the file (unless its hash is known), HEAD for the offset, then PUT the rest; returns the SHA-256 acknowledged.</summary>
-    private async Task<string> UploadAsync(FinishedFile file, string? knownSha256, CancellationToken cancellationToken)
+    private async Task<(string Sha256, long Length)> UploadAsync(FinishedFile file, string? knownSha256, CancellationToken cancellationToken)
     {
+        var length = new FileInfo(file.FullPath).Length;
         var sha256 = knownSha256 ?? await HashAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
         var http = clients.CreateClient(ProbeHttp.ClientName);
         var resource = new Uri(settings.Repository, PushProtocol.FilePath(settings.StreamName, file.RelativePath));
-        var length = new FileInfo(file.FullPath).Length;
         using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, resource), cancellationToken).ConfigureAwait(false);
         await CheckAsync(head, file, cancellationToken).ConfigureAwait(false);
         if (head.Headers.TryGetValues(PushProtocol.CompleteHeader, out var complete) && complete.Contains("true"))
@@ -117,7 +118,7 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
             var stored = head.Headers.GetValues(PushProtocol.Sha256Header).FirstOrDefault();
             if (stored == sha256)
             {
-                return sha256; // stored before the acknowledgement reached us
+                return (sha256, length); // stored before the acknowledgement reached us
             }
 
             throw new FileRejectedException($"{file.RelativePath}: the repository holds other content under this name (SHA-256 {stored}, this file {sha256})");
@@ -145,13 +146,14 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
             throw new HttpRequestException($"{file.RelativePath}: the repository holds {response.Headers.GetValues(PushProtocol.OffsetHeader).FirstOrDefault()} of {length} bytes");
         }
 
-        return sha256;
+        return (sha256, length);
     }
 
     /// <summary>
-    /// Sorts the repository's refusals: 401 and 403 stop the probe (its credentials or authorization are
-    /// wrong for every file); 400, 404, 413 and 415 reject this file only; anything else (408, 409,
-    /// 422 after a rewrite, 429, 5xx) is transient and retried.
+    /// Sorts the repository's refusals: 401, 403 and 404 stop the probe (credentials, authorization or
+    /// the repository's address are wrong for every file); 413 and 415 reject this file only; anything
+    /// else (400 for a file that grew while it was sent, 408, 409, 422 after a rewrite, 429, 5xx) is
+    /// retried. Names the repository could refuse are checked before sending.
     /// </summary>
     private static async Task CheckAsync(HttpResponseMessage response, FinishedFile file, CancellationToken cancellationToken)
     {
@@ -164,14 +166,15 @@ public sealed class PushUploader(ProbeSettings settings, IHttpClientFactory clie
         var reason = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         throw status switch
         {
-            401 or 403 => new UploadRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})"),
-            400 or 404 or 413 or 415 => new FileRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})"),
+            401 or 403 or 404 => new UploadRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})"),
+            413 or 415 => new FileRejectedException($"{file.RelativePath}: the repository refused it ({status}: {reason})"),
             _ => new HttpRequestException($"{file.RelativePath}: the repository answered {status}: {reason}", null, response.StatusCode),
         };
     }
 
     private ResiliencePipeline Retry(CancellationToken cancellationToken) => RetryPipelines.Backoff(
-        e => e is not (UploadRejectedException or FileRejectedException or FileNotFoundException) && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+        e => e is not (UploadRejectedException or FileRejectedException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+             && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
         (error, delay) =>
         {
             Status.Failed(error?.Message ?? "unknown error");

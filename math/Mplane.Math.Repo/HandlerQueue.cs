@@ -26,18 +26,25 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
         _queue.Writer.TryWrite(stored);
     }
 
-    /// <summary>Queues what was stored and never handled, then handles files until cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Queues what was stored and never handled (a crash in between); call before anything new can be stored.</summary>
+    public void EnqueueUnhandled()
     {
         foreach (var entry in store.Ledger.Entries.Where(e => e.State == "stored").OrderBy(e => e.At))
         {
             Enqueue(entry);
         }
+    }
 
-        // A file that cannot be imported (bad data) fails for good; anything else (the database away)
-        // is retried with backoff, in order: later files wait rather than overtake it.
+    /// <summary>Handles queued files until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        bool IsTransient(Exception e) => HandlerQueue.IsTransient(e) && !cancellationToken.IsCancellationRequested;
+
+        // What passes (the database away, a timeout, an I/O hiccup) is retried with backoff, in order:
+        // later files wait rather than overtake it. Anything else (bad data, a file gone, a schema
+        // conflict) fails this file for good and the queue goes on.
         var retry = RetryPipelines.Backoff(
-            e => e is not ImportException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+            IsTransient,
             (error, delay) => logger.LogWarning("Handler failed ({Error}); retrying in {Delay}", error?.Message, delay));
         await foreach (var file in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -46,9 +53,9 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
             {
                 await retry.ExecuteAsync(ct => new ValueTask(handler.HandleAsync(file, store.FinalPath(file.Stream, file.Path), ct)), cancellationToken).ConfigureAwait(false);
             }
-            catch (ImportException e)
+            catch (Exception e) when (!IsTransient(e) && e is not OperationCanceledException)
             {
-                logger.LogError("{Stream}/{Path}: not imported: {Error}", file.Stream, file.Path, e.Message);
+                logger.LogError("{Stream}/{Path}: not handled: {Error}", file.Stream, file.Path, e.Message);
                 (state, detail) = ("failed", e.Message);
             }
 
@@ -67,4 +74,13 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
             }
         }
     }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        ImportException => false,
+        Npgsql.NpgsqlException npgsql => npgsql.IsTransient,
+        FileNotFoundException or DirectoryNotFoundException => false,
+        IOException or TimeoutException => true,
+        _ => false,
+    };
 }

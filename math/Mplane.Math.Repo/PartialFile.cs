@@ -17,6 +17,7 @@ public sealed class PartialFile : IAsyncDisposable
 
     private readonly SafeFileHandle _handle;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly List<ReadOnlyMemory<byte>> _segments = [];
     private long _unflushed;
     private Task _flushing = Task.CompletedTask;
 
@@ -41,9 +42,19 @@ public sealed class PartialFile : IAsyncDisposable
             while (file.Length < length)
             {
                 var read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, (int)System.Math.Min(buffer.Length, length - file.Length)), file.Length, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"{path} became shorter while it was read");
+                }
+
                 file._hash.AppendData(buffer, 0, read);
                 file.Length += read;
             }
+        }
+        catch
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -61,21 +72,14 @@ public sealed class PartialFile : IAsyncDisposable
     /// </summary>
     public void Write(ReadOnlySequence<byte> data)
     {
-        if (data.IsSingleSegment)
-        {
-            RandomAccess.Write(_handle, data.FirstSpan, Length);
-            Appended(data.FirstSpan);
-            return;
-        }
-
-        var segments = new List<ReadOnlyMemory<byte>>();
+        _segments.Clear();
         foreach (var segment in data)
         {
-            segments.Add(segment);
+            _segments.Add(segment);
         }
 
-        RandomAccess.Write(_handle, segments, Length);
-        foreach (var segment in segments)
+        RandomAccess.Write(_handle, _segments, Length);
+        foreach (var segment in _segments)
         {
             Appended(segment.Span);
         }
@@ -114,6 +118,12 @@ public sealed class PartialFile : IAsyncDisposable
 
     private void Appended(ReadOnlySpan<byte> data)
     {
+        if (_flushing.IsFaulted)
+        {
+            // Linux reports a writeback error to one fsync only: this one must not be lost to the next.
+            _flushing.GetAwaiter().GetResult();
+        }
+
         _hash.AppendData(data);
         Length += data.Length;
         _unflushed += data.Length;

@@ -76,4 +76,5 @@ root.SetAction(async (parse, ct) =>
 
     return 0;
 });
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// SIGINT/SIGTERM: give in-flight work time to finish or be abandoned cleanly (the default is 2 s).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);

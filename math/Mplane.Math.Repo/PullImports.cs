@@ -26,6 +26,9 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
 
     private const int MaxListingBytes = 16 << 20;
     private static readonly TimeSpan ListingTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>A download slower than this is given up (and tried again at the next poll): a hung probe must not hang its import.</summary>
+    private const double MinimumBytesPerSecond = 256 * 1024;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<(PullImport Import, CancellationTokenSource Stop, Task Loop)> _running = [];
     private CancellationToken _stopping;
@@ -117,7 +120,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 if (existing >= 0)
                 {
                     _running[existing].Stop.Cancel();
-                    previous = _running[existing].Loop;
+                    previous = Retire(_running[existing]);
                     _running.RemoveAt(existing);
                     body = "entry updated";
                 }
@@ -149,6 +152,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            Task removed;
             lock (_running)
             {
                 if (index < 0 || index >= _running.Count)
@@ -162,9 +166,11 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 }
 
                 _running[index].Stop.Cancel();
+                removed = Retire(_running[index]);
                 _running.RemoveAt(index);
             }
 
+            await removed.ConfigureAwait(false); // gone before a new registration of the stream can start another
             await SaveAsync(CancellationToken.None).ConfigureAwait(false);
             return (200, "entry deleted");
         }
@@ -186,6 +192,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
         var stream = registration.StreamName;
         var baseUri = new UriBuilder("http", import.PeerAddress, import.PeerPort).Uri;
         List<string> paths;
+        var finishedOnly = false;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(ListingTimeout);
@@ -195,6 +202,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 throw new HttpRequestException($"{baseUri}ListDir/{stream} answered {(int)listing.StatusCode}");
             }
 
+            finishedOnly = listing.Headers.TryGetValues(PushProtocol.FinishedOnlyHeader, out var marker) && marker.Contains("true");
             var text = await ReadLimitedAsync(listing, MaxListingBytes, timeout.Token).ConfigureAwait(false);
             paths = JArray.Parse(text).Select(t => t.Type == JTokenType.String ? t.Value<string>()! : throw new FormatException("the listing holds a non-string")).ToList();
         }
@@ -218,14 +226,18 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
             }
         }
 
-        var newest = candidates.Count > 0 ? candidates.Max(c => c.Time) : default;
+        // An original probe lists the logs Tstat still writes in the newest period; ours lists finished files only.
+        var newest = finishedOnly ? DateTimeOffset.MaxValue : candidates.Count > 0 ? candidates.Max(c => c.Time) : default;
         var stored = 0;
         foreach (var (path, _) in candidates.Where(c => c.Time < newest && store.Ledger.Find(stream, c.Path) is null).OrderBy(c => c.Time))
         {
             try
             {
                 var uri = new Uri(baseUri, string.Join('/', path.Split('/').Select(Uri.EscapeDataString)));
-                using var download = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(ListingTimeout); // for the answer; the body gets time by its length below
+                using var download = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                deadline.CancelAfter(ListingTimeout + TimeSpan.FromSeconds((download.Content.Headers.ContentLength ?? settings.MaxFileBytes) / MinimumBytesPerSecond));
                 if (download.StatusCode != HttpStatusCode.OK)
                 {
                     throw new HttpRequestException($"{uri} answered {(int)download.StatusCode}; the file is not stored and will be fetched again");
@@ -236,7 +248,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 LedgerEntry entry;
                 try
                 {
-                    entry = await store.StoreAsync(stream, path, registration.StreamType, reader, download.Content.Headers.ContentLength, cancellationToken).ConfigureAwait(false);
+                    entry = await store.StoreAsync(stream, path, registration.StreamType, reader, download.Content.Headers.ContentLength, deadline.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -252,7 +264,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 logger.LogError("{Stream}: {Problem}; not fetched again", stream, e.Message);
                 await store.Ledger.RecordAsync(new LedgerEntry(stream, path, 0, string.Empty, "refused", DateTimeOffset.UtcNow, e.Message), CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException or UploadRefusedException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or IOException or UploadRefusedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning("{Stream}: {Path} not fetched ({Error}); trying again at the next poll", stream, path, e.Message);
             }
@@ -267,11 +279,29 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
         List<Task> loops;
         lock (_running)
         {
-            loops = _running.Select(r => { r.Stop.Cancel(); return r.Loop; }).ToList();
+            loops = _running.Select(r =>
+            {
+                r.Stop.Cancel();
+                return Retire(r);
+            }).ToList();
+            _running.Clear();
         }
 
         await Task.WhenAll(loops.Select(l => l.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
         _gate.Dispose();
+    }
+
+    /// <summary>The end of a cancelled loop, after which its cancellation source is disposed.</summary>
+    private static async Task Retire((PullImport Import, CancellationTokenSource Stop, Task Loop) running)
+    {
+        try
+        {
+            await running.Loop.ConfigureAwait(false);
+        }
+        finally
+        {
+            running.Stop.Dispose();
+        }
     }
 
     private void Start(PullImport import)
@@ -307,7 +337,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
 
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(settings.Spool);
+        DirectorySync.CreateDirectory(settings.Spool);
         var temporary = settings.RunningImportsFile + ".tmp";
         await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
         {

@@ -36,7 +36,7 @@ public sealed class RepoHost : IAsyncDisposable
     /// <summary>Starts math_repo; <paramref name="warehouse"/> is required for the warehouse handler.</summary>
     public static async Task<RepoHost> StartAsync(RepoSettings settings, NpgsqlDataSource? warehouse, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(settings.Spool);
+        DirectorySync.CreateDirectory(settings.Spool);
         var ledger = await TransferLedger.OpenAsync(settings.LedgerFile, cancellationToken).ConfigureAwait(false);
         var store = new SpoolStore(settings.Spool, settings.MaxFileBytes, ledger);
         IFileHandler handler = settings.Handler == "copy"
@@ -65,10 +65,21 @@ public sealed class RepoHost : IAsyncDisposable
             log.LogWarning("{Count} unfinished uploads older than 7 days were deleted", expired);
         }
 
-        // Saved imports resume before any new registration can arrive: one loop per stream.
-        await pull.StartAsync(host._stop.Token).ConfigureAwait(false);
+        // Unhandled files are queued before anything new can be stored, and saved imports resume
+        // before any new registration can arrive (one loop per stream).
+        queue.EnqueueUnhandled();
         host._handling = Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await pull.StartAsync(host._stop.Token).ConfigureAwait(false);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         return host;
     }
 

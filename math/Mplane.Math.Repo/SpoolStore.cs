@@ -94,12 +94,19 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
                 : throw new UploadRefusedException(409, $"{stream}/{path}: a different file was stored under this name (SHA-256 {stored.Sha256}, this one {sha256})", stored.Size);
         }
 
+        var partialPath = PartialPath(stream, path);
+        if (state.Offset > length)
+        {
+            // A stale upload under this name holds more than the file has: start again.
+            File.Delete(partialPath);
+            throw new UploadRefusedException(409, $"{stream}/{path}: an older, longer upload of this name was discarded; start again at byte 0", 0);
+        }
+
         if (offset != state.Offset)
         {
             throw new UploadRefusedException(409, $"{stream}/{path}: the upload continues at byte {state.Offset}, not {offset}", state.Offset);
         }
 
-        var partialPath = PartialPath(stream, path);
         if (offset == 0 && !File.Exists(partialPath))
         {
             LimitPartials(stream);
@@ -147,6 +154,11 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         }
 
         using var busy = Claim(stream, path);
+        if (Ledger.Find(stream, path) is { } already)
+        {
+            return already; // stored meanwhile (a push, or another poll)
+        }
+
         var partialPath = PartialPath(stream, path);
         DirectorySync.CreateDirectory(Path.GetDirectoryName(partialPath)!);
         long length;
@@ -202,8 +214,8 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
 
     private void LimitPartials(string stream)
     {
-        var directory = Path.Combine(spool, ".partial", stream);
-        if (Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.part").Take(MaxPartialUploadsPerStream + 1).Count() >= MaxPartialUploadsPerStream)
+        var directory = Path.GetDirectoryName(PartialPath(stream, "x"))!;
+        if (Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.part").Take(MaxPartialUploadsPerStream).Count() == MaxPartialUploadsPerStream)
         {
             throw new UploadRefusedException(429, $"stream {stream} has {MaxPartialUploadsPerStream} unfinished uploads; finish them first");
         }
@@ -235,6 +247,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
     /// <summary>Copies at most <paramref name="limit"/> bytes; true when the source holds more (refused).</summary>
     private static async Task<bool> CopyAtMostAsync(PipeReader source, PartialFile target, long limit, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var left = limit;
         while (true)
         {

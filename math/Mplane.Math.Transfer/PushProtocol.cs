@@ -34,6 +34,12 @@ public static class PushProtocol
     /// <summary>On HEAD responses: <c>true</c> when the file is stored whole.</summary>
     public const string CompleteHeader = "Upload-Complete";
 
+    /// <summary>
+    /// On pull-mode listings (<c>/ListDir</c>) of our probe: <c>true</c>, the listing holds finished files
+    /// only, so the repository need not hold back the newest period as it must for an original probe.
+    /// </summary>
+    public const string FinishedOnlyHeader = "X-Math-Finished-Only";
+
     /// <summary>The resource of one file of a stream (both validated and escaped).</summary>
     public static string FilePath(string stream, string relativePath) =>
         $"{StreamsPath}/{Uri.EscapeDataString(TransferNames.Stream(stream))}/files/{string.Join('/', TransferNames.RelativePath(relativePath).Split('/').Select(Uri.EscapeDataString))}";

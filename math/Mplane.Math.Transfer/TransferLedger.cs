@@ -42,7 +42,7 @@ public sealed class TransferLedger : IAsyncDisposable
         var full = System.IO.Path.GetFullPath(path);
         DirectorySync.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         var created = !File.Exists(full);
-        var file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.Asynchronous);
+        var file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 0, FileOptions.Asynchronous); // unbuffered: a failed write leaves nothing behind to undo
         if (created)
         {
             DirectorySync.Flush(System.IO.Path.GetDirectoryName(full)!);

@@ -47,7 +47,9 @@ public sealed class LedgerTests
         var queue = new HandlerQueue(store, handler, NullLogger<HandlerQueue>.Instance);
         await ledger.RecordAsync(Entry("2015_02_27_22_30.out/first"), TestTimeout.Token);
         await ledger.RecordAsync(Entry("2015_02_27_22_35.out/bad") with { At = DateTimeOffset.UnixEpoch.AddSeconds(1) }, TestTimeout.Token);
+        await ledger.RecordAsync(Entry("2015_02_27_22_40.out/gone") with { At = DateTimeOffset.UnixEpoch.AddSeconds(2) }, TestTimeout.Token);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestTimeout.Token);
+        queue.EnqueueUnhandled();
         var running = queue.RunAsync(stop.Token);
         for (var i = 0; i < 100 && queue.Pending + (ledger.Entries.All(e => e.State != "stored") ? 0 : 1) > 0; i++)
         {
@@ -60,6 +62,8 @@ public sealed class LedgerTests
         Assert.Equal(3, handler.Calls["2015_02_27_22_30.out/first"]); // two failures (the database away), then done
         Assert.Equal("failed", ledger.Find("s", "2015_02_27_22_35.out/bad")!.State);
         Assert.Equal(1, handler.Calls["2015_02_27_22_35.out/bad"]);
+        Assert.Equal("failed", ledger.Find("s", "2015_02_27_22_40.out/gone")!.State); // not transient: not retried, the queue goes on
+        Assert.Equal(1, handler.Calls["2015_02_27_22_40.out/gone"]);
     }
 
     private sealed class FlakyHandler : IFileHandler
@@ -69,9 +73,28 @@ public sealed class LedgerTests
         public Task HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken)
         {
             Calls[file.Path] = Calls.GetValueOrDefault(file.Path) + 1;
-            return file.Path.EndsWith("bad", StringComparison.Ordinal)
-                ? throw new Warehouse.Import.ImportException($"{storedPath}: not a log")
+            return file.Path.EndsWith("bad", StringComparison.Ordinal) ? throw new Warehouse.Import.ImportException($"{storedPath}: not a log")
+                : file.Path.EndsWith("gone", StringComparison.Ordinal) ? throw new FileNotFoundException("deleted by hand", storedPath)
                 : Calls[file.Path] < 3 ? throw new IOException("database away") : Task.CompletedTask;
         }
+    }
+
+    [Fact]
+    public async Task A_stale_longer_upload_under_a_name_is_discarded_and_the_new_one_starts_at_zero()
+    {
+        using var directory = new TemporaryDirectory("stale");
+        await using var ledger = await TransferLedger.OpenAsync(directory.Combine("ledger.jsonl"), TestTimeout.Token);
+        var store = new SpoolStore(directory.Path, 1 << 20, ledger);
+        var old = new byte[100];
+        var (outcome, held) = await store.AppendAsync("s", "a.out/x", "t", 0, 200, new string('a', 64), System.IO.Pipelines.PipeReader.Create(new MemoryStream(old)), TestTimeout.Token);
+        Assert.Equal((AppendOutcome.Partial, 100L), (outcome, held));
+
+        var now = new byte[50];
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(now));
+        var refused = await Assert.ThrowsAsync<UploadRefusedException>(() => store.AppendAsync("s", "a.out/x", "t", 100, 50, sha, System.IO.Pipelines.PipeReader.Create(new MemoryStream(now)), TestTimeout.Token));
+        Assert.Equal((409, 0L), (refused.Status, refused.Offset!.Value));
+        var stored = await store.AppendAsync("s", "a.out/x", "t", 0, 50, sha, System.IO.Pipelines.PipeReader.Create(new MemoryStream(now)), TestTimeout.Token);
+        Assert.Equal(AppendOutcome.Stored, stored.Outcome);
+        Assert.Equal(50, new FileInfo(store.FinalPath("s", "a.out/x")).Length);
     }
 }
