@@ -203,7 +203,9 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
             }
 
             finishedOnly = listing.Headers.TryGetValues(PushProtocol.FinishedOnlyHeader, out var marker) && marker.Contains("true");
-            var text = await ReadLimitedAsync(listing, MaxListingBytes, timeout.Token).ConfigureAwait(false);
+            await using var body = await listing.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            var text = await LimitedText.ReadAsync(body, MaxListingBytes, timeout.Token).ConfigureAwait(false)
+                ?? throw new InvalidDataException($"the listing is over {MaxListingBytes} bytes");
             paths = JArray.Parse(text).Select(t => t.Type == JTokenType.String ? t.Value<string>()! : throw new FormatException("the listing holds a non-string")).ToList();
         }
 
@@ -365,23 +367,5 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
             : string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) && IPAddress.IsLoopback(peer);
         problem = sameHost ? string.Empty : $"CallBackUrl host '{host}' is not the address this registration came from ({peer}): the repository pulls only from the registering host";
         return sameHost;
-    }
-
-    private static async Task<string> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
-    {
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[1 << 16];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
-            {
-                throw new InvalidDataException($"the listing is over {limit} bytes");
-            }
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }

@@ -60,15 +60,12 @@ public sealed class RepoHost : IAsyncDisposable
             log.LogError("{Ledger}: a damaged line was skipped: {Line}", ledger.Path, line);
         }
 
-        if (store.ExpirePartials(TimeSpan.FromDays(7)) is > 0 and var expired)
-        {
-            log.LogWarning("{Count} unfinished uploads older than 7 days were deleted", expired);
-        }
-
         // Unhandled files are queued before anything new can be stored, and saved imports resume
         // before any new registration can arrive (one loop per stream).
         queue.EnqueueUnhandled();
-        host._handling = Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None);
+        host._handling = Task.WhenAll(
+            Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None),
+            Task.Run(() => ExpireAbandonedAsync(store, log, host._stop.Token), CancellationToken.None));
         try
         {
             await pull.StartAsync(host._stop.Token).ConfigureAwait(false);
@@ -81,6 +78,27 @@ public sealed class RepoHost : IAsyncDisposable
         }
 
         return host;
+    }
+
+    /// <summary>Uploads abandoned for a week are deleted, at start and then hourly: they would hold the stream's quota of unfinished uploads.</summary>
+    private static async Task ExpireAbandonedAsync(SpoolStore store, ILogger log, CancellationToken cancellationToken)
+    {
+        using var hourly = new PeriodicTimer(TimeSpan.FromHours(1));
+        do
+        {
+            try
+            {
+                if (store.ExpirePartials(TimeSpan.FromDays(7)) is > 0 and var expired)
+                {
+                    log.LogWarning("{Count} unfinished uploads untouched for 7 days were deleted", expired);
+                }
+            }
+            catch (IOException e)
+            {
+                log.LogError("Expiring unfinished uploads failed: {Error}", e.Message);
+            }
+        }
+        while (await hourly.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Waits until the handler has handled every stored file (for tests and the demo).</summary>

@@ -98,7 +98,7 @@ public static class RepoServer
                 return;
             }
 
-            var body = await ReadLimitedAsync(context.Request.Body, Registration.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            var body = await LimitedText.ReadAsync(context.Request.Body, Registration.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
             if (body is null)
             {
                 await Text(context, 413, $"registration over {Registration.MaxBodyBytes} bytes").ConfigureAwait(false);
@@ -304,18 +304,5 @@ public static class RepoServer
         context.Response.StatusCode = status;
         context.Response.ContentType = OriginalText;
         return context.Response.WriteAsync(body, context.RequestAborted);
-    }
-
-    private static async Task<string?> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[limit + 1];
-        var total = 0;
-        int read;
-        while (total <= limit && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            total += read;
-        }
-
-        return total > limit ? null : Encoding.UTF8.GetString(buffer, 0, total);
     }
 }
