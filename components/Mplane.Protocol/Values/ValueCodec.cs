@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Mplane.Protocol.Values;
+
+/// <summary>
+/// Values as the reference implementation writes them: every value a string, booleans
+/// <c>True</c>/<c>False</c>, times <c>YYYY-MM-DD HH:MM:SS.ffffff</c> in UTC without a zone,
+/// canonical addresses, plain integers. Reading is tolerant where the reference is, and right where
+/// it is wrong: a <c>T</c>-separated time keeps its time of day and a zone is honoured (the reference
+/// drops both), and anything that does not parse is an error naming the value, never a silent zero.
+/// <c>*</c> means "no value" for every prim.
+/// </summary>
+public static partial class ValueCodec
+{
+    /// <summary>The wildcard: no value, or all values.</summary>
+    public const string Wildcard = "*";
+
+    /// <summary>The text the reference writes for <paramref name="value"/> of type <paramref name="prim"/>.</summary>
+    public static string Format(Prim prim, object? value) => (prim, value) switch
+    {
+        (_, null) => Wildcard,
+        (Prim.Boolean, bool b) => b ? "True" : "False",
+        (Prim.Natural, long n) => n.ToString(CultureInfo.InvariantCulture),
+        (Prim.Natural, int n) => n.ToString(CultureInfo.InvariantCulture),
+        (Prim.Real, double d) => FormatReal(d),
+        (Prim.Time, DateTimeOffset t) => FormatTime(t),
+        (Prim.Time, DateTime t) => FormatTime(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc))),
+        (Prim.Address, IPAddress a) => a.ToString(),
+        (Prim.String or Prim.Url, string s) => s,
+        _ => throw new ArgumentException($"a {value.GetType().Name} is not a value of prim {prim.Name()}", nameof(value)),
+    };
+
+    /// <summary>A time as the reference writes it: UTC, space-separated, always six fraction digits.</summary>
+    public static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy'-'MM'-'dd' 'HH':'mm':'ss'.'ffffff", CultureInfo.InvariantCulture);
+
+    /// <summary>Parses <paramref name="text"/> as a value of <paramref name="prim"/>; <c>*</c> is null.</summary>
+    /// <exception cref="FormatException">The text is not such a value; the message names it and the prim.</exception>
+    public static object? Parse(Prim prim, string text)
+    {
+        if (text == Wildcard)
+        {
+            return null;
+        }
+
+        return prim switch
+        {
+            Prim.String or Prim.Url => text,
+            Prim.Natural => ParseNatural(text),
+            Prim.Real => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw Bad(prim, text),
+            Prim.Boolean => text switch
+            {
+                "True" or "1" or "true" => true,
+                "False" or "0" or "false" => false,
+                _ => throw Bad(prim, text),
+            },
+            Prim.Time => ParseTime(text) ?? throw Bad(prim, text),
+            Prim.Address => IPAddress.TryParse(text, out var address) && !text.Contains('/', StringComparison.Ordinal) ? address : throw Bad(prim, text),
+            _ => throw Bad(prim, text),
+        };
+    }
+
+    /// <summary>
+    /// Parses an absolute time: <c>YYYY-MM-DD</c>, optionally followed by <c>HH:MM</c>, <c>:SS</c> and up
+    /// to six fraction digits, separated by a space or a <c>T</c>, optionally followed by <c>Z</c> or an
+    /// offset; UTC unless an offset says otherwise. Null when it does not parse.
+    /// </summary>
+    public static DateTimeOffset? ParseTime(string text)
+    {
+        var match = TimePattern().Match(text);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var date = DateTime.ParseExact(match.Groups["date"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var time = match.Groups["hm"].Success
+            ? new TimeSpan(int.Parse(match.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups["m"].Value, CultureInfo.InvariantCulture), 0)
+            : TimeSpan.Zero;
+        if (match.Groups["s"].Success)
+        {
+            time += TimeSpan.FromSeconds(int.Parse(match.Groups["s"].Value, CultureInfo.InvariantCulture));
+        }
+
+        if (match.Groups["f"].Success)
+        {
+            time += TimeSpan.FromTicks(long.Parse(match.Groups["f"].Value.PadRight(7, '0'), CultureInfo.InvariantCulture));
+        }
+
+        if (time >= TimeSpan.FromDays(1))
+        {
+            return null;
+        }
+
+        var offset = match.Groups["zone"].Value switch
+        {
+            "" or "Z" => TimeSpan.Zero,
+            var zone => TimeSpan.ParseExact(zone[1..], zone.Contains(':', StringComparison.Ordinal) ? @"hh\:mm" : "hhmm", CultureInfo.InvariantCulture) * (zone[0] == '-' ? -1 : 1),
+        };
+        return new DateTimeOffset(date + time, offset).ToUniversalTime();
+    }
+
+    private static long ParseNatural(string text)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return n;
+        }
+
+        // The reference writes integers but reads "12.7" as 12 and "1e3" as 1000: whole values only here.
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 0 && d == Math.Floor(d) && d <= long.MaxValue
+            ? (long)d
+            : throw Bad(Prim.Natural, text);
+    }
+
+    private static string FormatReal(double value)
+    {
+        // Python's float repr: the shortest round-trip text, with ".0" on whole numbers.
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return double.IsFinite(value) && !text.Contains('.', StringComparison.Ordinal) && !text.Contains('E', StringComparison.Ordinal) ? text + ".0" : text;
+    }
+
+    private static FormatException Bad(Prim prim, string text) => new($"'{text}' is not a value of prim {prim.Name()}");
+
+    [GeneratedRegex(@"^(?<date>\d{4}-\d{2}-\d{2})(?:[ T](?<hm>(?<h>\d{2}):(?<m>\d{2}))(?::(?<s>\d{2})(?:\.(?<f>\d{1,6}))?)?)?(?<zone>Z|[+-]\d{2}:?\d{2})?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TimePattern();
+}
