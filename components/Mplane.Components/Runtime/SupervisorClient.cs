@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Mplane.Components.Transport;
+using Mplane.Protocol.Matching;
+using Mplane.Protocol.Messages;
+using Mplane.Protocol.Tokens;
+using Newtonsoft.Json.Linq;
+using Polly;
+using Polly.Retry;
+
+namespace Mplane.Components.Runtime;
+
+/// <summary>
+/// The component-initiated workflow towards a supervisor, as the reference's supervisor expects it:
+/// register an envelope of the capabilities the supervisor's identity may use (with TLS; the reference
+/// applies no authorization without it) plus the <c>callback</c> pseudo-capability; poll for
+/// specifications; answer each with a receipt, or an exception saying why it cannot run; post the
+/// result when the service has finished. Unlike the reference it retries instead of dying when the
+/// supervisor is away, and registers again when the supervisor comes back (it forgets registrations
+/// when it restarts).
+/// </summary>
+public sealed class SupervisorClient(
+    ComponentSettings settings, IReadOnlyList<IService> services, HttpClient http, SpecificationCheck check, string supervisorIdentity, ILogger<SupervisorClient> logger)
+{
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private bool _registered;
+
+    /// <summary>The services the supervisor's identity may use.</summary>
+    public IReadOnlyList<IService> Offered =>
+        [.. services.Where(s => !settings.Tls || (s.Capability.Label is { } label && settings.Access.IsAllowed(supervisorIdentity, label)))];
+
+    /// <summary>Registers the offered capabilities; returns each label's answer (<c>ok</c>, or the supervisor's reason).</summary>
+    /// <exception cref="InvalidOperationException">No capability may be offered, or the supervisor refused the registration.</exception>
+    public async Task<IReadOnlyDictionary<string, string>> RegisterAsync(CancellationToken cancellationToken)
+    {
+        var offered = Offered;
+        if (offered.Count == 0)
+        {
+            throw new InvalidOperationException($"no capability is authorized for the supervisor's identity {supervisorIdentity} ([Authorizations])");
+        }
+
+        var registry = offered[0].Capability.Registry;
+        var callback = new Statement(MessageKind.Capability, "measure") { Registry = registry, When = "now ... future", Label = "callback" };
+        var envelope = new Envelope([.. offered.Select(s => s.Capability with { Link = string.Empty }), callback]);
+        using var response = await http.PostAsync(new Uri(settings.Supervisor, settings.RegistrationPath), MplaneHttp.Content(envelope), cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"the supervisor refused the registration ({(int)response.StatusCode}: {body})");
+        }
+
+        JObject answers;
+        try
+        {
+            answers = JObject.Parse(body);
+        }
+        catch (Newtonsoft.Json.JsonException e)
+        {
+            throw new InvalidOperationException($"the supervisor's answer to the registration is not a JSON object: {e.Message}", e);
+        }
+
+        var result = answers.Properties().ToDictionary(
+            p => p.Name,
+            p => (string?)p.Value["registered"] == "ok" ? "ok" : (string?)p.Value["reason"] ?? "refused",
+            StringComparer.Ordinal);
+        foreach (var (label, answer) in result.Where(r => r.Value != "ok"))
+        {
+            logger.LogWarning("The supervisor did not register {Label}: {Reason}", label, answer);
+        }
+
+        _registered = true;
+        return result;
+    }
+
+    /// <summary>Asks the supervisor once for specifications and answers each; returns how many were answered.</summary>
+    public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(settings.Supervisor, settings.SpecificationPath), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == (HttpStatusCode)428)
+        {
+            _registered = false; // the supervisor does not know us (any more)
+            return 0;
+        }
+
+        if (!MplaneHttp.IsMessage(response))
+        {
+            return 0; // nothing for us (204, 404...)
+        }
+
+        var answered = 0;
+        var message = await MplaneHttp.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        foreach (var item in message is Envelope envelope ? envelope.Contents : [message])
+        {
+            if (item is Statement { Kind: MessageKind.Specification } specification && specification.Label != "callback")
+            {
+                await AnswerAsync(specification, cancellationToken).ConfigureAwait(false);
+                answered++;
+            }
+        }
+
+        return answered;
+    }
+
+    /// <summary>Registers (again when needed) and polls until cancelled, retrying while the supervisor is away.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<InvalidOperationException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.PollInterval,
+                MaxDelay = TimeSpan.FromMinutes(1),
+                OnRetry = args =>
+                {
+                    _registered = false; // it may have restarted: register again when it answers
+                    logger.LogWarning("Supervisor {Supervisor} not available ({Error}); retrying in {Delay}", settings.Supervisor, args.Outcome.Exception?.Message, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await retry.ExecuteAsync(
+                async ct =>
+                {
+                    if (!_registered)
+                    {
+                        await RegisterAsync(ct).ConfigureAwait(false);
+                    }
+
+                    await PollOnceAsync(ct).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+            await Task.Delay(settings.PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for every running service to have delivered its result (tests, shutdown).</summary>
+    public Task DrainAsync() => Task.WhenAll(_running.Values);
+
+    private async Task AnswerAsync(Statement specification, CancellationToken cancellationToken)
+    {
+        var token = specification.Token ?? StatementHashes.Pv(
+            specification.Registry, specification.Verb, specification.When, specification.Parameters, specification.Results);
+        var service = services.FirstOrDefault(s => SpecificationCheck.Targets(s.Capability, specification));
+        var refusal = service is null ? $"no service for {specification.Label}"
+            : !Offered.Contains(service) ? $"no permission: {supervisorIdentity} may not use {service.Capability.Label}"
+            : check.Problems(service.Capability, specification, DateTimeOffset.UtcNow) is { Count: > 0 } problems ? string.Join("; ", problems)
+            : null;
+        if (refusal is not null)
+        {
+            logger.LogWarning("Specification {Label} ({Token}) refused: {Reason}", specification.Label, token, refusal);
+            await PostAsync(new ExceptionMessage(token, refusal), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
+        await PostAsync(receipt, cancellationToken).ConfigureAwait(false);
+        _running[token] = Task.Run(() => RunServiceAsync(service!, specification with { Token = token }, cancellationToken), CancellationToken.None);
+    }
+
+    private async Task RunServiceAsync(IService service, Statement specification, CancellationToken cancellationToken)
+    {
+        Message outcome;
+        try
+        {
+            outcome = (await service.RunAsync(specification, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError("{Label} failed: {Error}", specification.Label, e.Message);
+            outcome = new ExceptionMessage(specification.Token, e.Message);
+        }
+
+        try
+        {
+            await PostAsync(outcome, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.TryRemove(specification.Token!, out _);
+        }
+    }
+
+    private async Task PostAsync(Message message, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(new Uri(settings.Supervisor, settings.ResultPath), MplaneHttp.Content(message), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            logger.LogWarning("The supervisor answered {Status} to a {Kind}", (int)response.StatusCode, message.Kind);
+        }
+    }
+}
