@@ -1,0 +1,168 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Mplane.Protocol.Matching;
+using Mplane.Protocol.Messages;
+using Mplane.Protocol.Tokens;
+using Mplane.Security;
+
+namespace Mplane.Components.Runtime;
+
+/// <summary>Where and how a client-initiated component listens.</summary>
+/// <param name="Endpoint">The address and port (<c>listen-port</c>; loopback unless configured).</param>
+/// <param name="CapabilityLink">The <c>link</c> written into capabilities (<c>listen-cap-link</c>).</param>
+/// <param name="Access">The <c>[Roles]</c> and <c>[Authorizations]</c>.</param>
+/// <param name="Certificate">The server certificate, with <paramref name="Ca"/> the clients must chain to; null for plain HTTP.</param>
+/// <param name="Ca">The clients' CA.</param>
+/// <param name="Wait">How long a specification's answer waits for its result before the receipt is sent (5 s, as the reference).</param>
+public sealed record ListenerSettings(IPEndPoint Endpoint, string CapabilityLink, AccessPolicy Access, X509Certificate2? Certificate = null, PrivateCa? Ca = null, TimeSpan? Wait = null);
+
+/// <summary>
+/// The client-initiated workflow, served as the reference's listener serves it: <c>GET /</c> and
+/// <c>GET /capability</c> (HTML, the caller's capabilities only), <c>GET /capability/&lt;token&gt;</c>
+/// (the capability, its link set), and <c>POST /</c> for specifications (the result if it comes within
+/// the wait, else the receipt), redemptions and interrupts. Every mPlane reply is 200 and typed exactly
+/// <c>application/x-mplane+json</c>. Callers are identified by their client certificate (mPlane's
+/// dotted form) and authorized by label; unlike the reference, <c>/capability/&lt;token&gt;</c> is
+/// authorized too.
+/// </summary>
+public static class ComponentListener
+{
+    /// <summary>Builds the server (the caller starts it).</summary>
+    public static WebApplication Build(ListenerSettings settings, IReadOnlyList<IService> services, SpecificationCheck check, JobTable jobs, Action<ILoggingBuilder>? logging = null)
+    {
+        // The content root in the program's folder and no configuration reload (see RepoServer).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1 << 20;
+            kestrel.Listen(settings.Endpoint, listen =>
+            {
+                if (settings.Certificate is { } certificate)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (c, chain, _) => settings.Ca?.Trusts(c, chain) == true;
+                    });
+                }
+            });
+        });
+        var app = builder.Build();
+        var wait = settings.Wait ?? TimeSpan.FromSeconds(5);
+        string Identity(HttpContext context) =>
+            context.Connection.ClientCertificate is { } certificate ? MplaneIdentity.Of(certificate) : MplaneIdentity.Unauthenticated;
+        bool Allowed(HttpContext context, IService service) =>
+            service.Capability.Label is { } label && settings.Access.IsAllowed(Identity(context), label);
+        Statement Linked(IService service) => service.Capability with { Link = settings.CapabilityLink };
+
+        app.MapGet("/", (HttpContext context) => Html(context, "Capabilities",
+            "<a href='/capability'>capabilities</a>" + string.Concat(services.Where(s => Allowed(context, s)).Select(s => $"<pre>{WebUtility.HtmlEncode(MessageCodec.Write(Linked(s)))}</pre>"))));
+        app.MapGet("/capability", (HttpContext context) => Html(context, "Capabilities",
+            string.Concat(services.Where(s => Allowed(context, s)).Select(s => $"<a href='/capability/{WebUtility.HtmlEncode(s.Capability.Token)}'>{WebUtility.HtmlEncode(s.Capability.Token)}</a><br/>"))));
+        app.MapGet("/capability/{token}", (HttpContext context, string token) =>
+            services.FirstOrDefault(s => s.Capability.Token == token) is { } service && Allowed(context, service)
+                ? Reply(context, Linked(service))
+                : Reply(context, new ExceptionMessage(token, "No such capability")));
+        app.MapPost("/", async (HttpContext context) =>
+        {
+            if (context.Request.ContentType != MessageCodec.ContentType)
+            {
+                context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
+                await context.Response.WriteAsync($"mPlane messages are {MessageCodec.ContentType}", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            Message message;
+            try
+            {
+                using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+                message = MessageCodec.Parse(await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false));
+            }
+            catch (FormatException e)
+            {
+                await Reply(context, new ExceptionMessage(string.Empty, $"Invalid message: {e.Message}")).ConfigureAwait(false);
+                return;
+            }
+
+            await Reply(context, await AnswerAsync(message, context).ConfigureAwait(false)).ConfigureAwait(false);
+        });
+        return app;
+
+        async Task<Message> AnswerAsync(Message message, HttpContext context)
+        {
+            switch (message)
+            {
+                case Statement { Kind: MessageKind.Specification } specification:
+                    var token = specification.Token ?? StatementHashes.Pv(specification.Registry, specification.Verb, specification.When, specification.Parameters, specification.Results);
+                    var service = services.FirstOrDefault(s => SpecificationCheck.Targets(s.Capability, specification));
+                    if (service is null)
+                    {
+                        return new ExceptionMessage(token, "No service registered for specification");
+                    }
+
+                    if (!Allowed(context, service))
+                    {
+                        return new ExceptionMessage(token, "User has no permission to request this capability");
+                    }
+
+                    if (check.Problems(service.Capability, specification, DateTimeOffset.UtcNow) is { Count: > 0 } problems)
+                    {
+                        return new ExceptionMessage(token, string.Join("; ", problems));
+                    }
+
+                    var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null };
+                    var job = jobs.Start(receipt, ct => RunAsync(service, specification with { Token = token }, ct), app.Lifetime.ApplicationStopping);
+                    await Task.WhenAny(job.Outcome, Task.Delay(wait, context.RequestAborted)).ConfigureAwait(false);
+                    return job.Reply;
+                case Statement { Kind: MessageKind.Redemption, Token: { } redeemed }:
+                    return jobs.Redeem(redeemed) ?? new ExceptionMessage(redeemed, "Unknown job");
+                case Statement { Kind: MessageKind.Interrupt, Token: { } interrupted }:
+                    if (jobs.Find(interrupted) is not { } running)
+                    {
+                        return new ExceptionMessage(interrupted, "Unknown job");
+                    }
+
+                    running.Interrupt();
+                    return running.Reply;
+                default:
+                    return new ExceptionMessage((message as Statement)?.Token ?? string.Empty, "Unexpected message type");
+            }
+        }
+    }
+
+    private static async Task<Message> RunAsync(IService service, Statement specification, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await service.RunAsync(specification, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
+        }
+        catch (Exception e)
+        {
+            return new ExceptionMessage(specification.Token, e is OperationCanceledException ? "Interrupted" : e.Message);
+        }
+    }
+
+    private static Task Reply(HttpContext context, Message message)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = MessageCodec.ContentType; // exactly: no charset
+        return context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(MessageCodec.Write(message)), context.RequestAborted).AsTask();
+    }
+
+    private static Task Html(HttpContext context, string title, string body)
+    {
+        context.Response.ContentType = "text/html"; // exactly, as the reference's crawler wants
+        return context.Response.Body.WriteAsync(
+            Encoding.UTF8.GetBytes($"<html><head><title>{title}</title></head><body>{body}</body></html>"), context.RequestAborted).AsTask();
+    }
+}
