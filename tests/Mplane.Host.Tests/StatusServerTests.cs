@@ -83,4 +83,29 @@ public sealed class StatusServerTests : IAsyncLifetime
         using var root404 = await http.GetAsync("/", TestTimeout.Token);
         Assert.Equal(HttpStatusCode.NotFound, root404.StatusCode);
     }
+
+    [Fact]
+    public async Task A_job_is_running_only_while_this_database_holds_its_lock()
+    {
+        await using var other = await TestDatabase.CreateAsync("statusother", TestTimeout.Token);
+        const string Lock = "SELECT pg_advisory_lock(hashtextextended('mplane.job:flows_5min', 0))";
+        await using (var elsewhere = await other.DataSource.OpenConnectionAsync(TestTimeout.Token))
+        {
+            await using (var take = new Npgsql.NpgsqlCommand(Lock, elsewhere))
+            {
+                await take.ExecuteNonQueryAsync(TestTimeout.Token);
+            }
+
+            // Another warehouse on the same server runs its own flows_5min: not ours.
+            Assert.False((await Warehouse.Status.WarehouseStatus.ReadAsync(_database.DataSource, TestTimeout.Token)).Jobs.Single(j => j.Name == "flows_5min").Running);
+        }
+
+        await using var here = await _database.DataSource.OpenConnectionAsync(TestTimeout.Token);
+        await using (var take = new Npgsql.NpgsqlCommand(Lock, here))
+        {
+            await take.ExecuteNonQueryAsync(TestTimeout.Token);
+        }
+
+        Assert.True((await Warehouse.Status.WarehouseStatus.ReadAsync(_database.DataSource, TestTimeout.Token)).Jobs.Single(j => j.Name == "flows_5min").Running);
+    }
 }

@@ -72,12 +72,14 @@ public sealed record WarehouseStatus(
         """;
 
     // A job is running while a session holds its advisory lock (the bigint key is split into classid and objid).
+    // pg_locks spans the whole server: only this database's locks count (another warehouse's job of the same name is not ours).
     private const string JobsSql = """
         SELECT j.name, j.output_schema || '.' || j.output_table, j.window_seconds, j.next_window,
                (SELECT count(*) FROM mplane.partitions p WHERE p.schema_name = j.output_schema AND p.table_name = j.output_table),
                (SELECT count(*) FROM mplane.recompute r WHERE r.job = j.name),
                EXISTS (SELECT 1 FROM pg_locks l
                        WHERE l.locktype = 'advisory' AND l.granted
+                         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended('mplane.job:' || j.name, 0)),
                j.failures, j.last_error, j.retry_after,
                (SELECT duration_ms FROM mplane.job_runs r WHERE r.job = j.name AND r.error IS NULL ORDER BY r.id DESC LIMIT 1)
