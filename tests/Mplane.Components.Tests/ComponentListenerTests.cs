@@ -86,6 +86,21 @@ public sealed class ComponentListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Another_identity_can_neither_redeem_nor_interrupt_a_job_nor_take_its_token()
+    {
+        using var guest = Client(_guest);
+        using var stranger = Client(_nobody);
+        var receipt = (Statement)await Post(guest, Specification("repository-collect_streaming-2", "mine"));
+        Assert.Equal("Unknown job", Assert.IsType<ExceptionMessage>(await Post(stranger, receipt with { Kind = MessageKind.Redemption })).Text);
+        Assert.Equal("Unknown job", Assert.IsType<ExceptionMessage>(await Post(stranger, receipt with { Kind = MessageKind.Interrupt })).Text);
+
+        // The same token for another capability (which the guest may use too) does not reach this job.
+        var other = Assert.IsType<ExceptionMessage>(await Post(guest, Specification("repository-collect_log-9", "mine")));
+        Assert.Equal("Token in use by another specification, or too many jobs", other.Text);
+        Assert.Equal(MessageKind.Receipt, Assert.IsType<Statement>(await Post(guest, receipt with { Kind = MessageKind.Redemption })).Kind);
+    }
+
+    [Fact]
     public async Task An_interrupt_stops_the_job()
     {
         using var guest = Client(_guest);

@@ -61,8 +61,10 @@ public static class ComponentListener
         var wait = settings.Wait ?? TimeSpan.FromSeconds(5);
         string Identity(HttpContext context) =>
             context.Connection.ClientCertificate is { } certificate ? MplaneIdentity.Of(certificate) : MplaneIdentity.Unauthenticated;
+        // Without TLS the reference applies no authorization (there is no identity to authorize); the
+        // listener then binds where its settings say, loopback by default.
         bool Allowed(HttpContext context, IService service) =>
-            service.Capability.Label is { } label && settings.Access.IsAllowed(Identity(context), label);
+            settings.Certificate is null || (service.Capability.Label is { } label && settings.Access.IsAllowed(Identity(context), label));
         Statement Linked(IService service) => service.Capability with { Link = settings.CapabilityLink };
 
         app.MapGet("/", (HttpContext context) => Html(context, "Capabilities",
@@ -120,14 +122,18 @@ public static class ComponentListener
                         return new ExceptionMessage(token, string.Join("; ", problems));
                     }
 
-                    var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null };
-                    var job = jobs.Start(receipt, ct => RunAsync(service, specification with { Token = token }, ct), app.Lifetime.ApplicationStopping);
+                    var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
+                    if (jobs.Start(receipt, Identity(context), ct => RunAsync(service, specification with { Token = token }, ct), app.Lifetime.ApplicationStopping) is not { } job)
+                    {
+                        return new ExceptionMessage(token, "Token in use by another specification, or too many jobs");
+                    }
+
                     await Task.WhenAny(job.Outcome, Task.Delay(wait, context.RequestAborted)).ConfigureAwait(false);
                     return job.Reply;
                 case Statement { Kind: MessageKind.Redemption, Token: { } redeemed }:
-                    return jobs.Redeem(redeemed) ?? new ExceptionMessage(redeemed, "Unknown job");
+                    return jobs.Redeem(redeemed, Identity(context)) ?? new ExceptionMessage(redeemed, "Unknown job");
                 case Statement { Kind: MessageKind.Interrupt, Token: { } interrupted }:
-                    if (jobs.Find(interrupted) is not { } running)
+                    if (jobs.Find(interrupted, Identity(context)) is not { } running)
                     {
                         return new ExceptionMessage(interrupted, "Unknown job");
                     }
@@ -146,9 +152,13 @@ public static class ComponentListener
         {
             return (await service.RunAsync(specification, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
         }
+        catch (OperationCanceledException)
+        {
+            return new ExceptionMessage(specification.Token, "Interrupted");
+        }
         catch (Exception e)
         {
-            return new ExceptionMessage(specification.Token, e is OperationCanceledException ? "Interrupted" : e.Message);
+            return new ExceptionMessage(specification.Token, $"{service.Capability.Label} failed: {e.GetType().Name}"); // details stay in the log, not with the peer
         }
     }
 

@@ -94,7 +94,17 @@ public sealed class SupervisorClient(
         {
             if (item is Statement { Kind: MessageKind.Specification } specification && specification.Label != "callback")
             {
-                await AnswerAsync(specification, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await AnswerAsync(specification, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && e is not HttpRequestException)
+                {
+                    // One bad specification must not cost the others of the envelope.
+                    logger.LogWarning("Specification {Label} could not be handled: {Error}", specification.Label, e.Message);
+                    await PostAsync(new ExceptionMessage(specification.Token ?? string.Empty, "Invalid message"), cancellationToken).ConfigureAwait(false);
+                }
+
                 answered++;
             }
         }
@@ -108,7 +118,8 @@ public sealed class SupervisorClient(
         var retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>().Handle<InvalidOperationException>(),
+                // Everything but the caller's own cancellation: the loop must not die on a bad answer.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -139,6 +150,18 @@ public sealed class SupervisorClient(
         }
     }
 
+    private static readonly ResiliencePipeline ResultDelivery = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<HttpRequestException>(),
+            MaxRetryAttempts = 10,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+            MaxDelay = TimeSpan.FromMinutes(1),
+        })
+        .Build();
+
     /// <summary>Waits for every running service to have delivered its result (tests, shutdown).</summary>
     public Task DrainAsync() => Task.WhenAll(_running.Values);
 
@@ -159,8 +182,22 @@ public sealed class SupervisorClient(
         }
 
         var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Task.Run(
+            async () =>
+            {
+                await started.Task.ConfigureAwait(false);
+                await RunServiceAsync(service!, specification with { Token = token }, cancellationToken).ConfigureAwait(false);
+            },
+            CancellationToken.None);
+        if (!_running.TryAdd(token, run))
+        {
+            started.SetCanceled(CancellationToken.None);
+            return; // the same token runs once (the reference returns the first receipt and runs nothing)
+        }
+
         await PostAsync(receipt, cancellationToken).ConfigureAwait(false);
-        _running[token] = Task.Run(() => RunServiceAsync(service!, specification with { Token = token }, cancellationToken), CancellationToken.None);
+        started.SetResult();
     }
 
     private async Task RunServiceAsync(IService service, Statement specification, CancellationToken cancellationToken)
@@ -170,15 +207,20 @@ public sealed class SupervisorClient(
         {
             outcome = (await service.RunAsync(specification, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogError("{Label} failed: {Error}", specification.Label, e.Message);
-            outcome = new ExceptionMessage(specification.Token, e.Message);
+            outcome = new ExceptionMessage(specification.Token, $"{service.Capability.Label} failed: {e.GetType().Name}");
         }
 
         try
         {
-            await PostAsync(outcome, cancellationToken).ConfigureAwait(false);
+            // The result is retried while the supervisor is away: it is all the client will get.
+            await ResultDelivery.ExecuteAsync(async ct => await PostAsync(outcome, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError("The result of {Label} could not be delivered: {Error}", specification.Label, e.Message);
         }
         finally
         {

@@ -40,6 +40,16 @@ public sealed class TstatExporterLogService(TstatExporterSettings settings, ILog
     public async Task<Statement> RunAsync(Statement specification, CancellationToken cancellationToken)
     {
         var (start, end) = When.Parse(specification.When).Evaluate(DateTimeOffset.UtcNow);
+        if (end < DateTimeOffset.UtcNow)
+        {
+            throw new InvalidOperationException($"the scope '{specification.When}' has already ended");
+        }
+
+        if (start is { } later && later > DateTimeOffset.UtcNow)
+        {
+            await WaitUntilAsync(later, cancellationToken).ConfigureAwait(false); // the scope starts later
+        }
+
         var from = start ?? DateTimeOffset.UtcNow;
         var program = Path.IsPathRooted(settings.Program) ? settings.Program : Path.GetFullPath(settings.Program, settings.MathPath);
         var arguments = new[]
@@ -56,7 +66,8 @@ public sealed class TstatExporterLogService(TstatExporterSettings settings, ILog
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (end is { } stop)
             {
-                deadline.CancelAfter(stop - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                _ = WaitUntilAsync(stop, deadline.Token)
+                    .ContinueWith(_ => deadline.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
 
             await probe.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
@@ -82,6 +93,15 @@ public sealed class TstatExporterLogService(TstatExporterSettings settings, ILog
             When = $"{ValueCodec.FormatTime(from)} ... {ValueCodec.FormatTime(DateTimeOffset.UtcNow)}",
             Link = null,
         };
+    }
+
+    /// <summary>Waits until <paramref name="instant"/>, in steps of a day: timers stop at 49 days, and inf is 100000.</summary>
+    private static async Task WaitUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)
+    {
+        for (var left = instant - DateTimeOffset.UtcNow; left > TimeSpan.Zero; left = instant - DateTimeOffset.UtcNow)
+        {
+            await Task.Delay(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static Statement CapabilityFor(string systemId)

@@ -2,7 +2,6 @@ using Mplane.Protocol.Constraints;
 using Mplane.Protocol.Messages;
 using Mplane.Protocol.Registries;
 using Mplane.Protocol.Temporal;
-using Mplane.Protocol.Tokens;
 using Mplane.Protocol.Values;
 
 namespace Mplane.Protocol.Matching;
@@ -25,8 +24,10 @@ public sealed class SpecificationCheck(RegistryCatalog registries)
             return false;
         }
 
-        var sameSchema = StatementHashes.Schema(capability.Registry, capability.Parameters.Keys, capability.Results)
-            == StatementHashes.Schema(specification.Registry, specification.Parameters.Keys, specification.Results);
+        // The names themselves, not the schema hash: joined names can collide ("a b" against "a", "b").
+        var sameSchema = capability.Registry == specification.Registry
+            && capability.Parameters.Keys.ToHashSet(StringComparer.Ordinal).SetEquals(specification.Parameters.Keys)
+            && capability.Results.ToHashSet(StringComparer.Ordinal).SetEquals(specification.Results);
         return sameSchema && capability.Label is { } label && specification.Label is { } asked &&
                (asked == label || (asked.StartsWith(label + "-", StringComparison.Ordinal) && asked[(label.Length + 1)..].All(char.IsAsciiDigit) && asked.Length > label.Length + 1));
     }
@@ -52,14 +53,19 @@ public sealed class SpecificationCheck(RegistryCatalog registries)
                 problems.Add($"when '{specification.When}' does not follow the capability's '{capability.When}'");
             }
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {
             problems.Add($"when: {e.Message}");
         }
 
         foreach (var (name, constraintText) in capability.Parameters)
         {
-            var value = specification.Parameters[name];
+            if (!specification.Parameters.TryGetValue(name, out var value))
+            {
+                problems.Add($"parameter {name} is missing");
+                continue;
+            }
+
             try
             {
                 var prim = registries.Resolve(capability.Registry, name).Prim;
@@ -73,7 +79,7 @@ public sealed class SpecificationCheck(RegistryCatalog registries)
                     problems.Add($"parameter {name} = '{value}' is outside the capability's constraint '{constraintText}'");
                 }
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
                 problems.Add($"parameter {name}: {e.Message}");
             }

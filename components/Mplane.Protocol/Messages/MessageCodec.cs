@@ -59,7 +59,7 @@ public static class MessageCodec
             throw new FormatException("Cannot determine message type: no capability, specification, result, receipt, redemption, withdrawal, interrupt, exception or envelope key");
         }
 
-        if (json["version"] is { } version && (version.Type != JTokenType.Integer || version.Value<long>() > 1))
+        if (json["version"] is { } version && (version.Type != JTokenType.Integer || version.ToString(Newtonsoft.Json.Formatting.None) is not ("0" or "1")))
         {
             throw new FormatException($"Version mismatch: version {version} is not supported (1 is)");
         }
@@ -186,7 +186,7 @@ public static class MessageCodec
     private static string Value(JToken token, string where) => token.Type switch
     {
         JTokenType.String => token.Value<string>()!,
-        JTokenType.Integer => token.Value<long>().ToString(CultureInfo.InvariantCulture),
+        JTokenType.Integer => token.ToString(Formatting.None), // any size, as written
         JTokenType.Float => Values.ValueCodec.Format(Values.Prim.Real, token.Value<double>()),
         JTokenType.Boolean => token.Value<bool>() ? "True" : "False",
         _ => throw new FormatException($"'{where}' holds a {token.Type}, not a value"),

@@ -29,8 +29,12 @@ public static partial class MplaneDuration
             throw new FormatException($"'{text}' is not a duration such as 1h30m, 5m, 10s or inf (whole numbers of d, h, m, s)");
         }
 
-        long Part(string group) => match.Groups[group].Success ? long.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
-        return TimeSpan.FromDays(Part("d")) + TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m")) + TimeSpan.FromSeconds(Part("s"));
+        // Bounded by inf: anything longer is not a duration anyone means, and would overflow instants.
+        double Part(string group) => match.Groups[group].Success ? double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) : 0;
+        var seconds = (Part("d") * 86400) + (Part("h") * 3600) + (Part("m") * 60) + Part("s");
+        return seconds <= Infinite.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new FormatException($"'{text}' is longer than inf (100000 days)");
     }
 
     /// <summary>Writes a duration as the reference does: largest unit first, whole seconds.</summary>

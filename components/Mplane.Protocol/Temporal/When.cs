@@ -94,18 +94,21 @@ public sealed record When(TimePoint Start, TimePoint? End = null, TimeSpan? Dura
         }
 
         var range = scope.IndexOf(RangeSeparator, StringComparison.Ordinal);
-        if (range > 0)
-        {
-            return new When(TimePoint.Parse(scope[..range]), TimePoint.Parse(scope[(range + RangeSeparator.Length)..]), null, period);
-        }
-
         var plus = scope.IndexOf(DurationSeparator, StringComparison.Ordinal);
-        if (plus > 0)
+        var when = range > 0 ? new When(TimePoint.Parse(scope[..range]), TimePoint.Parse(scope[(range + RangeSeparator.Length)..]), null, period)
+            : plus > 0 ? new When(TimePoint.Parse(scope[..plus]), null, MplaneDuration.Parse(scope[(plus + DurationSeparator.Length)..]), period)
+            : new When(TimePoint.Parse(scope), null, null, period);
+        if (when.Start.Kind == TimePointKind.Future || (when.End ?? when.Start).Kind == TimePointKind.Past && when.End is not null)
         {
-            return new When(TimePoint.Parse(scope[..plus]), null, MplaneDuration.Parse(scope[(plus + DurationSeparator.Length)..]), period);
+            throw new FormatException($"'{text}': a scope starts with now, past or a time and ends with now, future or a time");
         }
 
-        return new When(TimePoint.Parse(scope), null, null, period);
+        if (when.Start.Kind == TimePointKind.Past && when.Duration is not null)
+        {
+            throw new FormatException($"'{text}': a duration needs a start (now or a time), not past");
+        }
+
+        return when;
     }
 
     /// <inheritdoc />
@@ -125,7 +128,7 @@ public sealed record When(TimePoint Start, TimePoint? End = null, TimeSpan? Dura
     {
         var start = Start.Resolve(now);
         var end = End is { } e ? e.Resolve(now)
-            : Duration is { } d ? start + d
+            : Duration is { } d && start is { } s ? (s <= DateTimeOffset.MaxValue - d ? s + d : DateTimeOffset.MaxValue)
             : start;
         return (start, end);
     }
@@ -146,6 +149,7 @@ public sealed record When(TimePoint Start, TimePoint? End = null, TimeSpan? Dura
         var (from, to) = capability.Evaluate(now);
         bool Inside(DateTimeOffset? t) =>
             t is { } instant && (from is null || instant >= from) && (to is null || instant <= to);
-        return Inside(start) || (start is null && from is null) || Inside(end);
+        // The start counts, or an absolute end (a computed end, A + D, does not: the reference's rule).
+        return Inside(start) || (start is null && from is null) || (End is { Kind: TimePointKind.Absolute } && Inside(end));
     }
 }

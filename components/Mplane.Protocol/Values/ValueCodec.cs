@@ -75,31 +75,41 @@ public static partial class ValueCodec
             return null;
         }
 
-        var date = DateTime.ParseExact(match.Groups["date"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var time = match.Groups["hm"].Success
-            ? new TimeSpan(int.Parse(match.Groups["h"].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups["m"].Value, CultureInfo.InvariantCulture), 0)
-            : TimeSpan.Zero;
-        if (match.Groups["s"].Success)
+        if (!DateTime.TryParseExact(match.Groups["date"].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            time += TimeSpan.FromSeconds(int.Parse(match.Groups["s"].Value, CultureInfo.InvariantCulture));
+            return null;
         }
+
+        int Field(string name) => match.Groups[name].Success ? int.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture) : 0;
+        var (hours, minutes, seconds) = (Field("h"), Field("m"), Field("s"));
+        if (hours > 23 || minutes > 59 || seconds > 59)
+        {
+            return null;
+        }
+
+        var time = new TimeSpan(hours, minutes, seconds);
 
         if (match.Groups["f"].Success)
         {
             time += TimeSpan.FromTicks(long.Parse(match.Groups["f"].Value.PadRight(7, '0'), CultureInfo.InvariantCulture));
         }
 
-        if (time >= TimeSpan.FromDays(1))
+        var zone = match.Groups["zone"].Value;
+        var offset = TimeSpan.Zero;
+        if (zone is not ("" or "Z"))
         {
-            return null;
+            var digits = zone[1..].Replace(":", string.Empty, StringComparison.Ordinal);
+            var (zoneHours, zoneMinutes) = (int.Parse(digits[..2], CultureInfo.InvariantCulture), int.Parse(digits[2..], CultureInfo.InvariantCulture));
+            if (zoneHours > 14 || zoneMinutes > 59)
+            {
+                return null;
+            }
+
+            offset = new TimeSpan(zoneHours, zoneMinutes, 0) * (zone[0] == '-' ? -1 : 1);
         }
 
-        var offset = match.Groups["zone"].Value switch
-        {
-            "" or "Z" => TimeSpan.Zero,
-            var zone => TimeSpan.ParseExact(zone[1..], zone.Contains(':', StringComparison.Ordinal) ? @"hh\:mm" : "hhmm", CultureInfo.InvariantCulture) * (zone[0] == '-' ? -1 : 1),
-        };
-        return new DateTimeOffset(date + time, offset).ToUniversalTime();
+        var ticks = date.Ticks + time.Ticks - offset.Ticks; // in range: the result must be a representable instant
+        return ticks >= DateTime.MinValue.Ticks && ticks <= DateTime.MaxValue.Ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
     }
 
     private static long ParseNatural(string text)
