@@ -12,4 +12,5 @@ root.Subcommands.Add(TablesCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(RetentionCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(TstatProxyCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
