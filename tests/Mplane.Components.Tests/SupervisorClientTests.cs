@@ -65,6 +65,26 @@ public sealed class SupervisorClientTests : IDisposable
     }
 
     [Fact]
+    public async Task An_interrupt_from_the_supervisor_stops_the_job_and_is_answered_with_the_receipt()
+    {
+        AcceptRegistrations();
+        _supervisor.Given(Request.Create().WithPath("/register/result").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
+        var slow = Specification("repository-collect_log-0", "127.0.0.1:3000", "slow");
+        Deliver(slow);
+        var client = Client(delay: TimeSpan.FromMinutes(5));
+        await client.RegisterAsync(TestTimeout.Token);
+        await client.PollOnceAsync(TestTimeout.Token);
+
+        Deliver(slow with { Kind = MessageKind.Interrupt });
+        await client.PollOnceAsync(TestTimeout.Token);
+        await client.DrainAsync();
+
+        var messages = _supervisor.LogEntries.Where(e => e.RequestMessage.Path == "/register/result").Select(e => MessageCodec.Parse(e.RequestMessage.Body!)).ToList();
+        Assert.Equal(2, messages.Count(m => m is Statement { Kind: MessageKind.Receipt, Token: "slow" })); // the specification's and the interrupt's answer
+        Assert.Contains(messages, m => m is ExceptionMessage { Token: "slow", Text: "Interrupted" });
+    }
+
+    [Fact]
     public async Task A_supervisor_that_restarts_gets_the_registration_again()
     {
         AcceptRegistrations();
@@ -100,11 +120,11 @@ public sealed class SupervisorClientTests : IDisposable
 
     private int Registrations() => _supervisor.LogEntries.Count(e => e.RequestMessage.Path == "/register/capability");
 
-    private SupervisorClient Client(string poll = "5")
+    private SupervisorClient Client(string poll = "5", TimeSpan? delay = null)
     {
         var conf = ConfFile.Parse(
             $"[component]\nclient_host = 127.0.0.1\nclient_port = {_supervisor.Ports[0]}\nregistration_path = register/capability\nspecification_path = show/specification\nresult_path = register/result\npoll_interval = {poll}", "component.conf");
-        return new SupervisorClient(ComponentSettings.From(conf), [new CollectLogService()], _http, new SpecificationCheck(new RegistryCatalog()), "Identity.Unauthenticated.Default", NullLogger<SupervisorClient>.Instance);
+        return new SupervisorClient(ComponentSettings.From(conf), [new CollectLogService(delay ?? TimeSpan.Zero)], _http, new SpecificationCheck(new RegistryCatalog()), "Identity.Unauthenticated.Default", NullLogger<SupervisorClient>.Instance);
     }
 
     private void AcceptRegistrations() =>
@@ -113,7 +133,7 @@ public sealed class SupervisorClientTests : IDisposable
                 .WithBody("""{"repository-collect_log":{"registered":"ok"},"callback":{"registered":"ok"}}"""));
 
     private void Deliver(params Statement[] specifications) =>
-        _supervisor.Given(Request.Create().WithPath("/show/specification").UsingGet())
+        _supervisor.Given(Request.Create().WithPath("/show/specification").UsingGet()).AtPriority(-_supervisor.Mappings.Count())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", Mplane).WithBody(MessageCodec.Write(new Envelope(specifications))));
 
     private static Statement Specification(string label, string url, string token) => new(MessageKind.Specification, "measure")
@@ -136,7 +156,7 @@ public sealed class SupervisorClientTests : IDisposable
     }
 
     /// <summary>A stand-in service with the repository's collect_log capability shape.</summary>
-    private sealed class CollectLogService : IService
+    private sealed class CollectLogService(TimeSpan delay) : IService
     {
         public Statement Capability { get; } = new(MessageKind.Capability, "measure")
         {
@@ -147,7 +167,10 @@ public sealed class SupervisorClientTests : IDisposable
             Parameters = new Dictionary<string, string> { ["repository.url"] = "127.0.0.1:3000" },
         };
 
-        public Task<Statement> RunAsync(Statement specification, CancellationToken cancellationToken) =>
-            Task.FromResult(specification with { Kind = MessageKind.Result, When = "2015-10-22 10:00:00.000000 ... 2015-10-22 11:00:00.000000" });
+        public async Task<Statement> RunAsync(Statement specification, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, cancellationToken);
+            return specification with { Kind = MessageKind.Result, When = "2015-10-22 10:00:00.000000 ... 2015-10-22 11:00:00.000000" };
+        }
     }
 }

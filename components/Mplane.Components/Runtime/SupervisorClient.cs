@@ -24,6 +24,7 @@ public sealed class SupervisorClient(
     ComponentSettings settings, IReadOnlyList<IService> services, HttpClient http, SpecificationCheck check, string supervisorIdentity, ILogger<SupervisorClient> logger)
 {
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Statement Receipt, CancellationTokenSource Interrupt)> _jobs = new(StringComparer.Ordinal);
     private bool _registered;
 
     /// <summary>The services the supervisor's identity may use.</summary>
@@ -92,7 +93,12 @@ public sealed class SupervisorClient(
         var message = await MplaneHttp.ReadAsync(response, cancellationToken).ConfigureAwait(false);
         foreach (var item in message is Envelope envelope ? envelope.Contents : [message])
         {
-            if (item is Statement { Kind: MessageKind.Specification } specification && specification.Label != "callback")
+            if (item is Statement { Kind: MessageKind.Interrupt } interrupt)
+            {
+                await InterruptAsync(interrupt, cancellationToken).ConfigureAwait(false);
+                answered++;
+            }
+            else if (item is Statement { Kind: MessageKind.Specification } specification && specification.Label != "callback")
             {
                 try
                 {
@@ -183,29 +189,37 @@ public sealed class SupervisorClient(
 
         var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var run = Task.Run(
             async () =>
             {
                 await started.Task.ConfigureAwait(false);
-                await RunServiceAsync(service!, specification with { Token = token }, cancellationToken).ConfigureAwait(false);
+                await RunServiceAsync(service!, specification with { Token = token }, interrupt, cancellationToken).ConfigureAwait(false);
             },
             CancellationToken.None);
         if (!_running.TryAdd(token, run))
         {
             started.SetCanceled(CancellationToken.None);
+            interrupt.Dispose();
             return; // the same token runs once (the reference returns the first receipt and runs nothing)
         }
+
+        _jobs[token] = (receipt, interrupt);
 
         await PostAsync(receipt, cancellationToken).ConfigureAwait(false);
         started.SetResult();
     }
 
-    private async Task RunServiceAsync(IService service, Statement specification, CancellationToken cancellationToken)
+    private async Task RunServiceAsync(IService service, Statement specification, CancellationTokenSource interrupt, CancellationToken cancellationToken)
     {
         Message outcome;
         try
         {
-            outcome = (await service.RunAsync(specification, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
+            outcome = (await service.RunAsync(specification, interrupt.Token).ConfigureAwait(false)) with { Token = specification.Token };
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = new ExceptionMessage(specification.Token, "Interrupted");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -225,7 +239,32 @@ public sealed class SupervisorClient(
         finally
         {
             _running.TryRemove(specification.Token!, out _);
+            if (_jobs.TryRemove(specification.Token!, out var job))
+            {
+                job.Interrupt.Dispose();
+            }
         }
+    }
+
+    /// <summary>Stops the job the interrupt names and answers with its current reply (the receipt), or "Unknown job".</summary>
+    private async Task InterruptAsync(Statement interrupt, CancellationToken cancellationToken)
+    {
+        if (interrupt.Token is { } token && _jobs.TryGetValue(token, out var job))
+        {
+            try
+            {
+                await job.Interrupt.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished meanwhile: its result is on its way.
+            }
+
+            await PostAsync(job.Receipt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await PostAsync(new ExceptionMessage(interrupt.Token ?? string.Empty, "Unknown job"), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PostAsync(Message message, CancellationToken cancellationToken)
