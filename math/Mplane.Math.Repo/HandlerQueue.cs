@@ -38,13 +38,13 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
     /// <summary>Handles queued files until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        bool IsTransient(Exception e) => HandlerQueue.IsTransient(e) && !cancellationToken.IsCancellationRequested;
+        bool Retryable(Exception e) => IsTransient(e) && !cancellationToken.IsCancellationRequested;
 
         // What passes (the database away, a timeout, an I/O hiccup) is retried with backoff, in order:
         // later files wait rather than overtake it. Anything else (bad data, a file gone, a schema
         // conflict) fails this file for good and the queue goes on.
         var retry = RetryPipelines.Backoff(
-            IsTransient,
+            Retryable,
             (error, delay) => logger.LogWarning("Handler failed ({Error}); retrying in {Delay}", error?.Message, delay));
         await foreach (var file in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -53,7 +53,7 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
             {
                 await retry.ExecuteAsync(ct => new ValueTask(handler.HandleAsync(file, store.FinalPath(file.Stream, file.Path), ct)), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!IsTransient(e) && e is not OperationCanceledException)
+            catch (Exception e) when (!Retryable(e) && e is not OperationCanceledException)
             {
                 logger.LogError("{Stream}/{Path}: not handled: {Error}", file.Stream, file.Path, e.Message);
                 (state, detail) = ("failed", e.Message);

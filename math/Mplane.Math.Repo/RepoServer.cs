@@ -188,9 +188,10 @@ public static class RepoServer
         var body = gzip is null ? request.BodyReader : PipeReader.Create(gzip, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         AppendOutcome outcome;
         long held;
+        LedgerEntry? stored;
         try
         {
-            (outcome, held) = await services.Store.AppendAsync(stream, path, type, offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
+            (outcome, held, stored) = await services.Store.AppendAsync(stream, path, type, offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
@@ -204,7 +205,7 @@ public static class RepoServer
         switch (outcome)
         {
             case AppendOutcome.Stored:
-                services.Queue.Enqueue(services.Store.Ledger.Find(stream, path)!);
+                services.Queue.Enqueue(stored!);
                 await Text(context, 201, "stored").ConfigureAwait(false);
                 break;
             case AppendOutcome.AlreadyStored:

@@ -71,7 +71,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
     /// when the last byte arrives.
     /// </summary>
     /// <exception cref="UploadRefusedException">The request contradicts what is held, or the content does not match.</exception>
-    public async Task<(AppendOutcome Outcome, long Offset)> AppendAsync(
+    public async Task<(AppendOutcome Outcome, long Offset, LedgerEntry? Stored)> AppendAsync(
         string stream, string path, string streamType, long offset, long length, string sha256, PipeReader body, CancellationToken cancellationToken)
     {
         if (length < 0 || length > maxFileBytes)
@@ -90,7 +90,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         if (state.Stored is { } stored)
         {
             return stored.Sha256 == sha256 && stored.Size == length
-                ? (AppendOutcome.AlreadyStored, length)
+                ? (AppendOutcome.AlreadyStored, length, stored)
                 : throw new UploadRefusedException(409, $"{stream}/{path}: a different file was stored under this name (SHA-256 {stored.Sha256}, this one {sha256})", stored.Size);
         }
 
@@ -135,14 +135,14 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
 
             if (partial.Length < length)
             {
-                return (AppendOutcome.Partial, partial.Length);
+                return (AppendOutcome.Partial, partial.Length, null);
             }
 
             actual = await partial.SealAsync().ConfigureAwait(false);
         }
 
-        await CompleteAsync(stream, path, streamType, partialPath, length, actual, expectedSha256: sha256, cancellationToken).ConfigureAwait(false);
-        return (AppendOutcome.Stored, length);
+        var entry = await CompleteAsync(stream, path, streamType, partialPath, length, actual, expectedSha256: sha256, cancellationToken).ConfigureAwait(false);
+        return (AppendOutcome.Stored, length, entry);
     }
 
     /// <summary>Stores a file whose whole content is in <paramref name="source"/> (a pull download).</summary>

@@ -86,7 +86,7 @@ public sealed class LedgerTests
         await using var ledger = await TransferLedger.OpenAsync(directory.Combine("ledger.jsonl"), TestTimeout.Token);
         var store = new SpoolStore(directory.Path, 1 << 20, ledger);
         var old = new byte[100];
-        var (outcome, held) = await store.AppendAsync("s", "a.out/x", "t", 0, 200, new string('a', 64), System.IO.Pipelines.PipeReader.Create(new MemoryStream(old)), TestTimeout.Token);
+        var (outcome, held, _) = await store.AppendAsync("s", "a.out/x", "t", 0, 200, new string('a', 64), System.IO.Pipelines.PipeReader.Create(new MemoryStream(old)), TestTimeout.Token);
         Assert.Equal((AppendOutcome.Partial, 100L), (outcome, held));
 
         var now = new byte[50];
