@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
+using Mplane.Security;
 
 namespace Mplane.Math.Probe;
 
@@ -53,14 +52,7 @@ public static class ProbeHttp
         };
         if (settings.Tls is { } tls)
         {
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = tls.Certificate is { } certificate ? [certificate] : null,
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
-                    certificate is X509Certificate2 server &&
-                    (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) == 0 &&
-                    tls.Ca.Trusts(server, chain),
-            };
+            handler.SslOptions = MutualTls.ClientOptions(tls.Certificate, tls.Ca);
         }
 
         return handler;

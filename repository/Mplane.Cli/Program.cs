@@ -13,4 +13,5 @@ root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(RetentionCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(TstatProxyCommand.Create());
+root.Subcommands.Add(ProxyCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -123,7 +123,7 @@ public static class ComponentListener
                     }
 
                     var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
-                    if (jobs.Start(receipt, Identity(context), ct => RunAsync(service, specification with { Token = token }, ct), app.Lifetime.ApplicationStopping) is not { } job)
+                    if (jobs.Start(receipt, Identity(context), ct => RunAsync(service, specification with { Token = token }, Identity(context), ct), app.Lifetime.ApplicationStopping) is not { } job)
                     {
                         return new ExceptionMessage(token, "Token in use by another specification, or too many jobs");
                     }
@@ -146,15 +146,19 @@ public static class ComponentListener
         }
     }
 
-    private static async Task<Message> RunAsync(IService service, Statement specification, CancellationToken cancellationToken)
+    private static async Task<Message> RunAsync(IService service, Statement specification, string requester, CancellationToken cancellationToken)
     {
         try
         {
-            return (await service.RunAsync(specification, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
+            return (await service.RunAsync(specification, requester, cancellationToken).ConfigureAwait(false)) with { Token = specification.Token };
         }
         catch (OperationCanceledException)
         {
             return new ExceptionMessage(specification.Token, "Interrupted");
+        }
+        catch (ServiceException e)
+        {
+            return new ExceptionMessage(specification.Token, $"{service.Capability.Label}: {e.Message}");
         }
         catch (Exception e)
         {

@@ -19,15 +19,7 @@ public static class PeerIdentity
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
         await using var tls = new SslStream(tcp.GetStream());
-        await tls.AuthenticateAsClientAsync(
-            new SslClientAuthenticationOptions
-            {
-                TargetHost = host,
-                ClientCertificates = certificate is null ? null : [certificate],
-                RemoteCertificateValidationCallback = (_, peer, chain, errors) =>
-                    peer is X509Certificate2 server && (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 && ca.Trusts(server, chain),
-            },
-            cancellationToken).ConfigureAwait(false);
+        await tls.AuthenticateAsClientAsync(MutualTls.ClientOptions(certificate, ca, host), cancellationToken).ConfigureAwait(false);
         return MplaneIdentity.Of((X509Certificate2)tls.RemoteCertificate!);
     }
 }

@@ -215,7 +215,12 @@ public sealed class SupervisorClient(
         Message outcome;
         try
         {
-            outcome = (await service.RunAsync(specification, interrupt.Token).ConfigureAwait(false)) with { Token = specification.Token };
+            outcome = (await service.RunAsync(specification, supervisorIdentity, interrupt.Token).ConfigureAwait(false)) with { Token = specification.Token };
+        }
+        catch (ServiceException e)
+        {
+            logger.LogWarning("{Label} refused: {Error}", specification.Label, e.Message);
+            outcome = new ExceptionMessage(specification.Token, $"{service.Capability.Label}: {e.Message}");
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -2,7 +2,7 @@ namespace Mplane.Protocol.Registries;
 
 /// <summary>
 /// The registries this project knows, keyed by the URI messages carry, loaded from the copies shipped
-/// with the code: the core registry and the Tstat registry. Nothing is ever fetched over the network;
+/// with the code: the core registry, the Tstat registry and this project's repository registry. Nothing is ever fetched over the network;
 /// an unknown URI is an error that says so. The Tstat registry's include of the unavailable demo
 /// registry resolves as empty. Lookups see a registry's own elements, then its includes (depth
 /// first), then the core registry, as the reference's global lookup does for the names in use.
@@ -18,12 +18,19 @@ public sealed class RegistryCatalog
     /// <summary>The demo registry the Tstat registry includes; its content is not available anywhere.</summary>
     public const string DemoUri = "http://ict-mplane.eu/registry/demo";
 
+    /// <summary>
+    /// This project's registry: the elements of the repository's own capabilities (files, rows, tables,
+    /// views), self-contained so that a Python peer can preload it (<c>registry_preload</c>) without
+    /// fetching anything. A URN, not a URL: there is nothing to fetch.
+    /// </summary>
+    public const string RepositoryUri = "urn:mplane-repository:registry:repository";
+
     private readonly Dictionary<string, Registry> _registries = new(StringComparer.Ordinal);
 
     /// <summary>The shipped registries, plus <paramref name="extra"/> ones (tests, local additions).</summary>
     public RegistryCatalog(IEnumerable<Registry>? extra = null)
     {
-        foreach (var name in new[] { "core-registry.json", "tstat-registry.json" })
+        foreach (var name in new[] { "core-registry.json", "tstat-registry.json", "repository-registry.json" })
         {
             using var stream = typeof(RegistryCatalog).Assembly.GetManifestResourceStream("registry/" + name)
                 ?? throw new InvalidOperationException($"the shipped registry {name} is missing from the assembly");

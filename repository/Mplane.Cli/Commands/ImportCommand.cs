@@ -109,7 +109,7 @@ internal static class ImportCommand
                 Console.WriteLine($"stream {options.Schema}.{options.Stream} complete before {end:yyyy-MM-dd HH:mm} UTC");
             }
 
-            var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
+            var seconds = System.Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{imported} files imported ({rows:N0} rows, {rows / seconds:N0} rows/s), {skipped} already imported, {failed} failed, {rejected} lines rejected; stream {options.Schema}.{options.Stream}"));
             return failed > 0 ? ExitCodes.Failure : ExitCodes.Success;

@@ -59,7 +59,7 @@ internal static class JobsCommand
             await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
             var scheduler = new Scheduler(
                 dataSource, definitions,
-                new SchedulerOptions { Parallelism = Math.Max(1, parse.GetValue(parallel)), Strategy = parse.GetValue(strategy) })
+                new SchedulerOptions { Parallelism = System.Math.Max(1, parse.GetValue(parallel)), Strategy = parse.GetValue(strategy) })
             {
                 OnWindow = run => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{run.Job,-24} {run.WindowStart:yyyy-MM-dd HH:mm} {run.Rows,8} rows {run.Duration.TotalMilliseconds,8:0} ms{(run.Recompute ? " (recomputed)" : string.Empty)}")),
