@@ -95,12 +95,7 @@ public sealed class CollectLogService(MathRepoCollections collections, CollectLo
     {
         try
         {
-            // In steps of at most a day: timers stop at 49 days, and 'inf' is 100000 days away.
-            for (var left = (end ?? DateTimeOffset.MaxValue) - DateTimeOffset.UtcNow; left > TimeSpan.Zero; left = (end ?? DateTimeOffset.MaxValue) - DateTimeOffset.UtcNow)
-            {
-                await Task.Delay(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
-            }
-
+            await Waits.UntilAsync(end, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)

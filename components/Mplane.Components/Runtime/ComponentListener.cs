@@ -20,7 +20,9 @@ namespace Mplane.Components.Runtime;
 /// <param name="Certificate">The server certificate, with <paramref name="Ca"/> the clients must chain to; null for plain HTTP.</param>
 /// <param name="Ca">The clients' CA.</param>
 /// <param name="Wait">How long a specification's answer waits for its result before the receipt is sent (5 s, as the reference).</param>
-public sealed record ListenerSettings(IPEndPoint Endpoint, string CapabilityLink, AccessPolicy Access, X509Certificate2? Certificate = null, PrivateCa? Ca = null, TimeSpan? Wait = null);
+/// <param name="MaxResults">The outcomes a repeated specification's Envelope keeps, the last ones (<c>scheduler_max_results</c>; 0 keeps all).</param>
+public sealed record ListenerSettings(
+    IPEndPoint Endpoint, string CapabilityLink, AccessPolicy Access, X509Certificate2? Certificate = null, PrivateCa? Ca = null, TimeSpan? Wait = null, int MaxResults = 0);
 
 /// <summary>
 /// The client-initiated workflow, served as the reference's listener serves it: <c>GET /</c> and
@@ -123,7 +125,7 @@ public static class ComponentListener
                     }
 
                     var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
-                    if (jobs.Start(receipt, Identity(context), ct => RunAsync(service, specification with { Token = token }, Identity(context), ct), app.Lifetime.ApplicationStopping) is not { } job)
+                    if (jobs.Start(receipt, Identity(context), ct => RepeatedRuns.RunAsync(specification with { Token = token }, (one, c) => RunAsync(service, one, Identity(context), c), settings.MaxResults, ct), app.Lifetime.ApplicationStopping) is not { } job)
                     {
                         return new ExceptionMessage(token, "Token in use by another specification, or too many jobs");
                     }

@@ -7,10 +7,24 @@ namespace Mplane.Components.Runtime;
 /// A component's settings from the reference's <c>.conf</c> keys: <c>[component]</c>
 /// <c>client_host</c>, <c>client_port</c> (1228), <c>registration_path</c>, <c>specification_path</c>,
 /// <c>result_path</c> (required, a leading <c>/</c> added), <c>registry_uri</c>; https when a
-/// <c>[TLS]</c> section exists; the poll interval (5 s, as the reference; <c>poll_interval</c> in seconds).
+/// <c>[TLS]</c> section exists; the poll interval (5 s, as the reference; <c>poll_interval</c> in seconds);
+/// the outcomes a repeated specification's Envelope keeps (<c>scheduler_max_results</c>, 0 for all).
 /// </summary>
 public sealed record ComponentSettings(Uri Supervisor, string RegistrationPath, string SpecificationPath, string ResultPath, TimeSpan PollInterval, AccessPolicy Access, bool Tls)
 {
+    /// <summary>The outcomes a repeated specification's Envelope keeps, the last ones; 0 keeps all.</summary>
+    public int MaxResults { get; init; }
+
+    /// <summary>Reads <c>[component] scheduler_max_results</c> (0 when absent).</summary>
+    /// <exception cref="FormatException">The value is not a whole number.</exception>
+    public static int MaxResultsFrom(ConfFile conf)
+    {
+        var text = conf.Get("component", "scheduler_max_results") ?? "0";
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var max)
+            ? max
+            : throw new FormatException($"{conf.Source}: [component] scheduler_max_results '{text}' is not a whole number");
+    }
+
     /// <summary>Reads the settings; errors name the file, section and key.</summary>
     /// <exception cref="FormatException">A key is missing or wrong.</exception>
     public static ComponentSettings From(ConfFile conf)
@@ -34,6 +48,9 @@ public sealed record ComponentSettings(Uri Supervisor, string RegistrationPath, 
         }
 
         var supervisor = new UriBuilder(tls ? "https" : "http", Required("client_host"), port).Uri;
-        return new ComponentSettings(supervisor, Path("registration_path"), Path("specification_path"), Path("result_path"), TimeSpan.FromSeconds(poll), conf.AccessPolicy(), tls);
+        return new ComponentSettings(supervisor, Path("registration_path"), Path("specification_path"), Path("result_path"), TimeSpan.FromSeconds(poll), conf.AccessPolicy(), tls)
+        {
+            MaxResults = MaxResultsFrom(conf),
+        };
     }
 }

@@ -210,27 +210,32 @@ public sealed class SupervisorClient(
         started.SetResult();
     }
 
-    private async Task RunServiceAsync(IService service, Statement specification, CancellationTokenSource interrupt, CancellationToken cancellationToken)
+    private async Task<Message> RunOneAsync(IService service, Statement specification, CancellationTokenSource interrupt, CancellationToken cancellationToken)
     {
-        Message outcome;
         try
         {
-            outcome = (await service.RunAsync(specification, supervisorIdentity, interrupt.Token).ConfigureAwait(false)) with { Token = specification.Token };
+            return (await service.RunAsync(specification, supervisorIdentity, interrupt.Token).ConfigureAwait(false)) with { Token = specification.Token };
         }
         catch (ServiceException e)
         {
             logger.LogWarning("{Label} refused: {Error}", specification.Label, e.Message);
-            outcome = new ExceptionMessage(specification.Token, $"{service.Capability.Label}: {e.Message}");
+            return new ExceptionMessage(specification.Token, $"{service.Capability.Label}: {e.Message}");
         }
         catch (OperationCanceledException) when (interrupt.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            outcome = new ExceptionMessage(specification.Token, "Interrupted");
+            return new ExceptionMessage(specification.Token, "Interrupted");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogError("{Label} failed: {Error}", specification.Label, e.Message);
-            outcome = new ExceptionMessage(specification.Token, $"{service.Capability.Label} failed: {e.GetType().Name}");
+            return new ExceptionMessage(specification.Token, $"{service.Capability.Label} failed: {e.GetType().Name}");
         }
+    }
+
+    private async Task RunServiceAsync(IService service, Statement specification, CancellationTokenSource interrupt, CancellationToken cancellationToken)
+    {
+        var outcome = await RepeatedRuns.RunAsync(
+            specification, (one, _) => RunOneAsync(service, one, interrupt, cancellationToken), settings.MaxResults, interrupt.Token).ConfigureAwait(false);
 
         try
         {

@@ -47,7 +47,7 @@ public sealed class TstatExporterLogService(TstatExporterSettings settings, ILog
 
         if (start is { } later && later > DateTimeOffset.UtcNow)
         {
-            await WaitUntilAsync(later, cancellationToken).ConfigureAwait(false); // the scope starts later
+            await Waits.UntilAsync(later, cancellationToken).ConfigureAwait(false); // the scope starts later
         }
 
         var from = start ?? DateTimeOffset.UtcNow;
@@ -66,7 +66,7 @@ public sealed class TstatExporterLogService(TstatExporterSettings settings, ILog
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (end is { } stop)
             {
-                _ = WaitUntilAsync(stop, deadline.Token)
+                _ = Waits.UntilAsync(stop, deadline.Token)
                     .ContinueWith(_ => deadline.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
 
@@ -93,15 +93,6 @@ public sealed class TstatExporterLogService(TstatExporterSettings settings, ILog
             When = $"{ValueCodec.FormatTime(from)} ... {ValueCodec.FormatTime(DateTimeOffset.UtcNow)}",
             Link = null,
         };
-    }
-
-    /// <summary>Waits until <paramref name="instant"/>, in steps of a day: timers stop at 49 days, and inf is 100000.</summary>
-    private static async Task WaitUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)
-    {
-        for (var left = instant - DateTimeOffset.UtcNow; left > TimeSpan.Zero; left = instant - DateTimeOffset.UtcNow)
-        {
-            await Task.Delay(left < TimeSpan.FromDays(1) ? left : TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private static Statement CapabilityFor(string systemId)

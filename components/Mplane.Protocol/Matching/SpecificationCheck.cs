@@ -48,7 +48,11 @@ public sealed class SpecificationCheck(RegistryCatalog registries)
 
         try
         {
-            if (!When.Parse(specification.When).Follows(When.Parse(capability.When), now))
+            var capabilityWhen = When.Parse(capability.When);
+            var follows = RepeatedWhen.IsRepeated(specification.When)
+                ? RepeatedWhen.Parse(specification.When).Follows(capabilityWhen, now)
+                : When.Parse(specification.When).Follows(capabilityWhen, now);
+            if (!follows)
             {
                 problems.Add($"when '{specification.When}' does not follow the capability's '{capability.When}'");
             }

@@ -80,9 +80,9 @@ public sealed record When(TimePoint Start, TimePoint? End = null, TimeSpan? Dura
     public static When Parse(string text)
     {
         var scope = text.TrimEnd(' ');
-        if (scope.StartsWith("repeat ", StringComparison.Ordinal))
+        if (RepeatedWhen.IsRepeated(scope))
         {
-            throw new FormatException($"'{text}': repeated scopes are not supported yet");
+            throw new FormatException($"'{text}' is a repeated scope (see {nameof(RepeatedWhen)}); a single scope is needed here");
         }
 
         TimeSpan? period = null;

@@ -84,7 +84,18 @@ internal sealed class ComponentConf
                 throw Problem("component", "listen-port", $"'{portText}' is not a port number");
             }
 
-            var settings = new ListenerSettings(new IPEndPoint(IPAddress.Loopback, port), Conf.Get("component", "listen-cap-link") ?? string.Empty, Conf.AccessPolicy(), certificate, ca);
+            int maxResults;
+            try
+            {
+                maxResults = ComponentSettings.MaxResultsFrom(Conf);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"{_command}: {e.Message}");
+            }
+
+            var settings = new ListenerSettings(
+                new IPEndPoint(IPAddress.Loopback, port), Conf.Get("component", "listen-cap-link") ?? string.Empty, Conf.AccessPolicy(), certificate, ca, MaxResults: maxResults);
             await using var listener = ComponentListener.Build(settings, services, check, new JobTable());
             await listener.StartAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"{_command}: client-initiated, listening on {listener.Urls.First()}");
