@@ -65,6 +65,26 @@ public sealed class SupervisorClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_callback_sets_the_next_poll_and_the_rest_of_the_envelope_is_still_answered()
+    {
+        AcceptRegistrations();
+        _supervisor.Given(Request.Create().WithPath("/register/result").UsingPost()).RespondWith(Response.Create().WithStatusCode(200));
+        var callback = Specification("callback-0", "127.0.0.1:3000", "cb") with { When = "now + 30s", Parameters = new Dictionary<string, string>() };
+        Deliver(callback, Specification("repository-collect_log-0", "127.0.0.1:3000", "after"));
+        var client = Client();
+        await client.RegisterAsync(TestTimeout.Token);
+
+        Assert.Equal(1, await client.PollOnceAsync(TestTimeout.Token)); // the callback is no job
+        await client.DrainAsync();
+        Assert.InRange(client.NextPoll!.Value, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+        Assert.Contains(_supervisor.LogEntries, e => e.RequestMessage.Path == "/register/result" && e.RequestMessage.Body!.Contains("\"after\"", StringComparison.Ordinal));
+
+        Deliver(callback with { When = "now + 10d" });
+        await client.PollOnceAsync(TestTimeout.Token);
+        Assert.Equal(SupervisorClient.MaxCallbackDelay, client.NextPoll);
+    }
+
+    [Fact]
     public async Task An_interrupt_from_the_supervisor_stops_the_job_and_is_answered_with_the_receipt()
     {
         AcceptRegistrations();

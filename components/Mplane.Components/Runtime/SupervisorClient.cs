@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Mplane.Components.Transport;
 using Mplane.Protocol.Matching;
 using Mplane.Protocol.Messages;
+using Mplane.Protocol.Temporal;
 using Mplane.Protocol.Tokens;
 using Newtonsoft.Json.Linq;
 using Polly;
@@ -25,7 +26,11 @@ public sealed class SupervisorClient(
 {
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Statement Receipt, CancellationTokenSource Interrupt)> _jobs = new(StringComparer.Ordinal);
+    /// <summary>The label of the reference's callback pseudo-capability.</summary>
+    public const string CallbackLabel = "callback";
+
     private bool _registered;
+    private TimeSpan? _nextPoll;
 
     /// <summary>The services the supervisor's identity may use.</summary>
     public IReadOnlyList<IService> Offered =>
@@ -42,7 +47,7 @@ public sealed class SupervisorClient(
         }
 
         var registry = offered[0].Capability.Registry;
-        var callback = new Statement(MessageKind.Capability, "measure") { Registry = registry, When = "now ... future", Label = "callback" };
+        var callback = new Statement(MessageKind.Capability, "measure") { Registry = registry, When = "now ... future", Label = CallbackLabel };
         var envelope = new Envelope([.. offered.Select(s => s.Capability with { Link = string.Empty }), callback]);
         using var response = await http.PostAsync(new Uri(settings.Supervisor, settings.RegistrationPath), MplaneHttp.Content(envelope), cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -98,7 +103,13 @@ public sealed class SupervisorClient(
                 await InterruptAsync(interrupt, cancellationToken).ConfigureAwait(false);
                 answered++;
             }
-            else if (item is Statement { Kind: MessageKind.Specification } specification && specification.Label != "callback")
+            else if (item is Statement { Kind: MessageKind.Specification } callback && IsCallback(callback))
+            {
+                // The supervisor asks to be polled again at the end of the callback's scope. Unlike the
+                // reference, the rest of the envelope is still answered rather than dropped.
+                _nextPoll = CallbackDelay(callback);
+            }
+            else if (item is Statement { Kind: MessageKind.Specification } specification)
             {
                 try
                 {
@@ -152,7 +163,34 @@ public sealed class SupervisorClient(
                     await PollOnceAsync(ct).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
-            await Task.Delay(settings.PollInterval, cancellationToken).ConfigureAwait(false);
+            var delay = _nextPoll ?? settings.PollInterval;
+            _nextPoll = null;
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The longest a callback may defer the next poll: a supervisor that forgets us must not silence us for days.</summary>
+    public static readonly TimeSpan MaxCallbackDelay = TimeSpan.FromHours(1);
+
+    /// <summary>The delay before the next poll, when a callback asked for one.</summary>
+    public TimeSpan? NextPoll => _nextPoll;
+
+    private static bool IsCallback(Statement specification) =>
+        specification.Label is { } label && (label == CallbackLabel || label.StartsWith(CallbackLabel + "-", StringComparison.Ordinal));
+
+    private TimeSpan CallbackDelay(Statement callback)
+    {
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            var (_, end) = When.Parse(callback.When).Evaluate(now);
+            var delay = end is { } e ? e - now : settings.PollInterval;
+            return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > MaxCallbackDelay ? MaxCallbackDelay : delay;
+        }
+        catch (FormatException e)
+        {
+            logger.LogWarning("Callback with a malformed scope '{When}' ignored: {Error}", callback.When, e.Message);
+            return settings.PollInterval;
         }
     }
 
