@@ -55,3 +55,35 @@ public sealed class ValuesTests
         Assert.Throws<FormatException>(() => Constraint.Parse(Prim.Natural, "0..32"));
     }
 }
+
+/// <summary>Reals written exactly as Python's repr writes them (the reference sends str(float)).</summary>
+public sealed class PythonRealTests
+{
+    [Theory]
+    [InlineData(0.0, "0.0")]
+    [InlineData(-0.0, "-0.0")]
+    [InlineData(1.0, "1.0")]
+    [InlineData(100.0, "100.0")]
+    [InlineData(0.1, "0.1")]
+    [InlineData(1.5, "1.5")]
+    [InlineData(-2.25, "-2.25")]
+    [InlineData(1e15, "1000000000000000.0")]
+    [InlineData(1234567890123456.0, "1234567890123456.0")]
+    [InlineData(1e16, "1e+16")]
+    [InlineData(1.5e16, "1.5e+16")]
+    [InlineData(0.0001, "0.0001")]
+    [InlineData(0.00012, "0.00012")]
+    [InlineData(0.00001, "1e-05")]
+    [InlineData(1.2345e-7, "1.2345e-07")]
+    [InlineData(1e300, "1e+300")]
+    [InlineData(5e-324, "5e-324")]
+    [InlineData(123.456, "123.456")]
+    [InlineData(double.PositiveInfinity, "inf")]
+    [InlineData(double.NegativeInfinity, "-inf")]
+    [InlineData(double.NaN, "nan")]
+    public void Reals_are_written_as_python_writes_them_and_read_back_the_same(double value, string python)
+    {
+        Assert.Equal(python, Mplane.Protocol.Values.ValueCodec.FormatReal(value));
+        Assert.Equal(value, (double)Mplane.Protocol.Values.ValueCodec.Parse(Mplane.Protocol.Values.Prim.Real, python)!);
+    }
+}

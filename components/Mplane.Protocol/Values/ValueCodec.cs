@@ -49,7 +49,13 @@ public static partial class ValueCodec
         {
             Prim.String or Prim.Url => text,
             Prim.Natural => ParseNatural(text),
-            Prim.Real => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw Bad(prim, text),
+            Prim.Real => text switch
+            {
+                "inf" or "+inf" => double.PositiveInfinity,
+                "-inf" => double.NegativeInfinity,
+                "nan" => double.NaN,
+                _ => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : throw Bad(prim, text),
+            },
             Prim.Boolean => text switch
             {
                 "True" or "1" or "true" => true,
@@ -125,11 +131,49 @@ public static partial class ValueCodec
             : throw Bad(Prim.Natural, text);
     }
 
-    private static string FormatReal(double value)
+    /// <summary>
+    /// A real as Python's <c>repr</c> writes it (what the reference sends): the shortest text that reads
+    /// back the same, <c>.0</c> on whole numbers, exponent form (<c>1e+16</c>, <c>1e-05</c>) only when the
+    /// decimal point would be more than 16 digits right or 4 left, and <c>inf</c>, <c>-inf</c>, <c>nan</c>.
+    /// </summary>
+    public static string FormatReal(double value)
     {
-        // Python's float repr: the shortest round-trip text, with ".0" on whole numbers.
+        if (!double.IsFinite(value))
+        {
+            return double.IsNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+        }
+
+        var sign = double.IsNegative(value) ? "-" : string.Empty;
+        var (digits, point) = ShortestDigits(Math.Abs(value));
+        if (digits.Length == 0)
+        {
+            return sign + "0.0";
+        }
+
+        if (point is > 16 or <= -4)
+        {
+            var exponent = point - 1;
+            var mantissa = digits.Length == 1 ? digits : $"{digits[0]}.{digits[1..]}";
+            return string.Create(CultureInfo.InvariantCulture, $"{sign}{mantissa}e{(exponent < 0 ? '-' : '+')}{Math.Abs(exponent):00}");
+        }
+
+        return sign + (point <= 0 ? "0." + new string('0', -point) + digits
+            : point >= digits.Length ? digits + new string('0', point - digits.Length) + ".0"
+            : $"{digits[..point]}.{digits[point..]}");
+    }
+
+    /// <summary>The significant digits of the shortest round-trip text of <paramref name="value"/> (positive), and where the decimal point goes (value = 0.digits x 10^point).</summary>
+    private static (string Digits, int Point) ShortestDigits(double value)
+    {
         var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return double.IsFinite(value) && !text.Contains('.', StringComparison.Ordinal) && !text.Contains('E', StringComparison.Ordinal) ? text + ".0" : text;
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        var exponent = e < 0 ? 0 : int.Parse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissa = e < 0 ? text : text[..e];
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
+        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
+        var leading = digits.Length - digits.TrimStart('0').Length;
+        return (digits.Trim('0'), point - leading);
     }
 
     private static FormatException Bad(Prim prim, string text) => new($"'{text}' is not a value of prim {prim.Name()}");
