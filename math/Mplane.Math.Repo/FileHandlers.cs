@@ -9,14 +9,15 @@ namespace Mplane.Math.Repo;
 public interface IFileHandler
 {
     /// <summary>Handles one stored file; throws when it cannot (the file stays stored and is reported).</summary>
-    Task HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken);
+    /// <returns>The rows it imported from the file (0 when they were all there already), or null when the handler imports nothing.</returns>
+    Task<long?> HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken);
 }
 
 /// <summary>The <c>copy</c> handler: storing the file was all there was to do.</summary>
 public sealed class CopyHandler : IFileHandler
 {
     /// <inheritdoc />
-    public Task HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<long?> HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken) => Task.FromResult<long?>(null);
 }
 
 /// <summary>
@@ -27,7 +28,7 @@ public sealed class CopyHandler : IFileHandler
 public sealed class WarehouseHandler(Importer importer, string schema, ILogger<WarehouseHandler> logger) : IFileHandler
 {
     /// <inheritdoc />
-    public async Task HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken)
+    public async Task<long?> HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken)
     {
         var mawi = file.Detail is { } type && type.StartsWith("mawi", StringComparison.OrdinalIgnoreCase);
         var options = new ImportOptions
@@ -39,5 +40,9 @@ public sealed class WarehouseHandler(Importer importer, string schema, ILogger<W
         };
         var result = await importer.ImportFileAsync(storedPath, options, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("{Stream}/{Path}: {Status}, {Rows} rows, {Rejected} rejected", file.Stream, file.Path, result.Status, result.Rows, result.Rejected);
+
+        // A file imported before (handled again after a crash) or whose content came under another
+        // path adds no rows now: counting them again would count them twice in a collection's report.
+        return result.Status == ImportStatus.Imported ? result.Rows : 0;
     }
 }

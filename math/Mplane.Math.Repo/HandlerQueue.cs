@@ -49,9 +49,10 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
         await foreach (var file in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             string state = "handled", detail = string.Empty;
+            long? rows = null;
             try
             {
-                await retry.ExecuteAsync(ct => new ValueTask(handler.HandleAsync(file, store.FinalPath(file.Stream, file.Path), ct)), cancellationToken).ConfigureAwait(false);
+                rows = await retry.ExecuteAsync(async ct => await handler.HandleAsync(file, store.FinalPath(file.Stream, file.Path), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!Retryable(e) && e is not OperationCanceledException)
             {
@@ -61,7 +62,9 @@ public sealed class HandlerQueue(SpoolStore store, IFileHandler handler, ILogger
 
             try
             {
-                await store.Ledger.RecordAsync(file with { State = state, At = DateTimeOffset.UtcNow, Detail = state == "failed" ? detail : file.Detail }, cancellationToken).ConfigureAwait(false);
+                // StoredAt stays the storing time (a ledger from before it was recorded: the stored entry's own time).
+                var handled = file with { State = state, At = DateTimeOffset.UtcNow, Detail = state == "failed" ? detail : file.Detail, StoredAt = file.StoredAt ?? file.At, Rows = rows };
+                await store.Ledger.RecordAsync(handled, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
             {

@@ -250,7 +250,7 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
                 LedgerEntry entry;
                 try
                 {
-                    entry = await store.StoreAsync(stream, path, registration.StreamType, reader, download.Content.Headers.ContentLength, deadline.Token).ConfigureAwait(false);
+                    entry = await store.StoreAsync(stream, path, registration.StreamType, import.Identity, reader, download.Content.Headers.ContentLength, deadline.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -337,19 +337,8 @@ public sealed class PullImports(RepoSettings settings, SpoolStore store, Handler
         }
     }
 
-    private async Task SaveAsync(CancellationToken cancellationToken)
-    {
-        DirectorySync.CreateDirectory(settings.Spool);
-        var temporary = settings.RunningImportsFile + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
-        {
-            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(JsonConvert.SerializeObject(Imports, Formatting.Indented)), cancellationToken).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, settings.RunningImportsFile, overwrite: true);
-        DirectorySync.Flush(settings.Spool);
-    }
+    private Task SaveAsync(CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(settings.RunningImportsFile, JsonConvert.SerializeObject(Imports, Formatting.Indented), cancellationToken);
 
     private static bool TryCallback(string callBackUrl, IPAddress peer, out int port, out string problem)
     {

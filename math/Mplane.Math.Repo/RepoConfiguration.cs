@@ -44,6 +44,9 @@ public sealed class RepoConfiguration
     /// <summary>The largest file accepted.</summary>
     public string MaxFileSize { get; set; } = "4 GB";
 
+    /// <summary><c>always</c>, or <c>collections</c>: files and registrations only while a collection is open.</summary>
+    public string Accept { get; set; } = "always";
+
     /// <summary>Reads a YAML file.</summary>
     public static RepoConfiguration Read(string path) => YamlConfigurationReader.Read<RepoConfiguration>(path);
 
@@ -94,10 +97,17 @@ public sealed class RepoConfiguration
             throw new ConfigurationException(source, "schema", e.Message);
         }
 
+        var accept = Accept switch
+        {
+            "always" => AcceptMode.Always,
+            "collections" => AcceptMode.Collections,
+            _ => throw new ConfigurationException(source, "accept", $"'{Accept}' is not a mode: use always or collections"),
+        };
+
         var access = new AccessSection { Roles = Roles, Authorizations = Authorizations };
         return new RepoSettings(
             endpoint, tls, Tokens.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), PlainHttp, PlainHttpRemote, access.ToPolicy(),
-            Path.GetFullPath(Spool, baseDirectory), Handler, Schema, poll, Sizes.Parse(MaxFileSize, source, "max_file_size"));
+            Path.GetFullPath(Spool, baseDirectory), Handler, Schema, poll, Sizes.Parse(MaxFileSize, source, "max_file_size"), accept);
     }
 }
 
@@ -113,11 +123,25 @@ public sealed record RepoSettings(
     string Handler,
     string Schema,
     TimeSpan PollInterval,
-    long MaxFileBytes)
+    long MaxFileBytes,
+    AcceptMode Accept = AcceptMode.Always)
 {
     /// <summary>The file name of the running pull imports inside the spool.</summary>
     public string RunningImportsFile => Path.Combine(Spool, "running_imports.json");
 
     /// <summary>The ledger of stored and handled files inside the spool.</summary>
     public string LedgerFile => Path.Combine(Spool, "ledger.jsonl");
+
+    /// <summary>The collections kept, inside the spool.</summary>
+    public string CollectionsFile => Path.Combine(Spool, "collections.json");
+}
+
+/// <summary>When math_repo accepts files (uploads and pull registrations).</summary>
+public enum AcceptMode
+{
+    /// <summary>At any time.</summary>
+    Always,
+
+    /// <summary>Only while some collection is open: a repository that stores logs only when someone asked for them.</summary>
+    Collections,
 }

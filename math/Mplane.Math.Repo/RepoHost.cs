@@ -51,7 +51,8 @@ public sealed class RepoHost : IAsyncDisposable
         };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("math_repo/1.0");
         var pull = new PullImports(settings, store, queue, http, loggers.CreateLogger<PullImports>());
-        var services = new RepoServices(store, queue, pull);
+        var collections = await CollectionRegistry.LoadAsync(settings.CollectionsFile, ledger, TimeProvider.System, loggers.CreateLogger<CollectionRegistry>(), cancellationToken).ConfigureAwait(false);
+        var services = new RepoServices(store, queue, pull, collections);
         var app = RepoServer.Build(settings, services, logging => logging.Services.AddSingleton(loggers));
         var host = new RepoHost(app, services, ledger, http);
         var log = loggers.CreateLogger<RepoHost>();

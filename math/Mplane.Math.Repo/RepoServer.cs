@@ -21,12 +21,16 @@ namespace Mplane.Math.Repo;
 /// <item>The original's registration API: <c>POST /DBSImport</c>, <c>GET /DBSImport[/n]</c>, and
 /// <c>DELETE /DBSImport/n</c>, which the original never implemented.</item>
 /// <item><c>GET /status</c>: streams, files, pending work, pull imports (the label <c>math_repo-status</c> must be authorized).</item>
+/// <item>Collections: <c>POST</c>, <c>GET</c>, <c>DELETE {CollectionProtocol.Path}</c> (see <see cref="CollectionEndpoints"/>).</item>
 /// </list>
 /// </summary>
 public static class RepoServer
 {
     /// <summary>The original's content type for every answer of its API.</summary>
     private const string OriginalText = "text/plain; charset=utf-8";
+
+    /// <summary>How long a peer refused outside collections is asked to wait before trying again.</summary>
+    private const int ClosedRetrySeconds = 30;
 
     /// <summary>The authorization label of the status endpoint.</summary>
     public const string StatusLabel = "math_repo-status";
@@ -75,7 +79,7 @@ public static class RepoServer
         });
 
         var files = PushProtocol.StreamsPath + "/{stream}/files/{**path}";
-        app.MapMethods(files, ["HEAD"], (HttpContext context, string stream, string path) => Guard(context, settings, stream, path, log, () =>
+        app.MapMethods(files, ["HEAD"], (HttpContext context, string stream, string path) => Guard(context, settings, services, stream, path, log, () =>
         {
             var state = services.Store.State(stream, path);
             context.Response.Headers[PushProtocol.OffsetHeader] = state.Offset.ToString(CultureInfo.InvariantCulture);
@@ -88,7 +92,7 @@ public static class RepoServer
 
             return Task.CompletedTask;
         }));
-        app.MapPut(files, (HttpContext context, string stream, string path) => Guard(context, settings, stream, path, log, () => PutAsync(context, stream, path, services)));
+        app.MapPut(files, (HttpContext context, string stream, string path) => Guard(context, settings, services, stream, path, log, () => PutAsync(context, stream, path, services)));
 
         app.MapPost("/DBSImport", async context =>
         {
@@ -114,6 +118,13 @@ public static class RepoServer
             {
                 log.LogWarning("Refused registration from {Remote}: {Problem}", context.Connection.RemoteIpAddress, e.Message);
                 await Text(context, 400, "invalid JSON data").ConfigureAwait(false);
+                return;
+            }
+
+            if (OutsideCollections(context, settings, services.Collections) is { } closed)
+            {
+                log.LogInformation("Refused registration of {Stream} from {Remote}: no collection is open", registration.StreamName, context.Connection.RemoteIpAddress);
+                await closed.ConfigureAwait(false);
                 return;
             }
 
@@ -152,6 +163,7 @@ public static class RepoServer
             settings.Access.IsAllowed(Identity(context), StatusLabel)
                 ? Json(context, RepoStatus.Of(services))
                 : Text(context, 403, $"identity {Identity(context)} may not read the status ({StatusLabel} is not authorized for it)"));
+        CollectionEndpoints.Map(app, settings, services.Collections, log);
         return app;
     }
 
@@ -191,7 +203,7 @@ public static class RepoServer
         LedgerEntry? stored;
         try
         {
-            (outcome, held, stored) = await services.Store.AppendAsync(stream, path, type, offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
+            (outcome, held, stored) = await services.Store.AppendAsync(stream, path, type, Identity(context), offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
@@ -217,8 +229,8 @@ public static class RepoServer
         }
     }
 
-    /// <summary>Validates the stream and path, authorizes the stream, maps refusals to their status.</summary>
-    private static async Task Guard(HttpContext context, RepoSettings settings, string stream, string path, ILogger log, Func<Task> action)
+    /// <summary>Validates the stream and path, authorizes the stream, refuses it outside collections when so configured, maps refusals to their status.</summary>
+    private static async Task Guard(HttpContext context, RepoSettings settings, RepoServices services, string stream, string path, ILogger log, Func<Task> action)
     {
         var identity = Identity(context);
         try
@@ -237,6 +249,13 @@ public static class RepoServer
         {
             log.LogWarning("Refused {Method} {Stream}/{Path}: identity {Identity} is not authorized for the stream", context.Request.Method, stream, path, identity);
             await Text(context, 403, $"identity {identity} may not send stream {stream}").ConfigureAwait(false);
+            return;
+        }
+
+        if (OutsideCollections(context, settings, services.Collections) is { } closed)
+        {
+            log.LogInformation("Refused {Method} {Stream}/{Path} from {Identity}: no collection is open", context.Request.Method, stream, path, identity);
+            await closed.ConfigureAwait(false);
             return;
         }
 
@@ -277,7 +296,23 @@ public static class RepoServer
         }
     }
 
-    private static string Identity(HttpContext context) => (string)context.Items[nameof(PeerResult)]!;
+    /// <summary>
+    /// With <c>accept: collections</c>, the refusal of anything that would store files while no
+    /// collection is open (503 and Retry-After: peers retry, and their files wait on their side); null otherwise.
+    /// </summary>
+    private static Task? OutsideCollections(HttpContext context, RepoSettings settings, CollectionRegistry collections)
+    {
+        if (settings.Accept == AcceptMode.Always || collections.AnyOpenNow())
+        {
+            return null;
+        }
+
+        context.Response.Headers.RetryAfter = ClosedRetrySeconds.ToString(CultureInfo.InvariantCulture);
+        return Text(context, 503, $"math_repo accepts files only while a collection is open (accept: collections) and none is open now; retry in {ClosedRetrySeconds} s");
+    }
+
+    /// <summary>The identity the authentication found for the request.</summary>
+    internal static string Identity(HttpContext context) => (string)context.Items[nameof(PeerResult)]!;
 
     private static Dictionary<string, object> OriginalListing(IReadOnlyList<PullImport> imports, string identity, RepoSettings settings) =>
         imports.Select((import, index) => (import, index))
@@ -293,14 +328,16 @@ public static class RepoServer
                     x.import.Registration.StartTime,
                 });
 
-    private static Task Json(HttpContext context, object value, string contentType = "application/json")
+    /// <summary>Answers <paramref name="value"/> as JSON.</summary>
+    internal static Task Json(HttpContext context, object value, string contentType = "application/json", int status = 200)
     {
-        context.Response.StatusCode = 200;
+        context.Response.StatusCode = status;
         context.Response.ContentType = contentType;
         return context.Response.WriteAsync(Newtonsoft.Json.JsonConvert.SerializeObject(value), context.RequestAborted);
     }
 
-    private static Task Text(HttpContext context, int status, string body)
+    /// <summary>Answers <paramref name="body"/> as plain text (the original's content type).</summary>
+    internal static Task Text(HttpContext context, int status, string body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = OriginalText;

@@ -68,11 +68,11 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
     /// <summary>
     /// Appends <paramref name="body"/> (the file's bytes from <paramref name="offset"/>) to the upload of
     /// a file of <paramref name="length"/> bytes and SHA-256 <paramref name="sha256"/>, completing it
-    /// when the last byte arrives.
+    /// when the last byte arrives; <paramref name="peer"/> is the identity sending it, for the ledger.
     /// </summary>
     /// <exception cref="UploadRefusedException">The request contradicts what is held, or the content does not match.</exception>
     public async Task<(AppendOutcome Outcome, long Offset, LedgerEntry? Stored)> AppendAsync(
-        string stream, string path, string streamType, long offset, long length, string sha256, PipeReader body, CancellationToken cancellationToken)
+        string stream, string path, string streamType, string peer, long offset, long length, string sha256, PipeReader body, CancellationToken cancellationToken)
     {
         if (length < 0 || length > maxFileBytes)
         {
@@ -141,12 +141,12 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             actual = await partial.SealAsync().ConfigureAwait(false);
         }
 
-        var entry = await CompleteAsync(stream, path, streamType, partialPath, length, actual, expectedSha256: sha256, cancellationToken).ConfigureAwait(false);
+        var entry = await CompleteAsync(stream, path, streamType, peer, partialPath, length, actual, expectedSha256: sha256, cancellationToken).ConfigureAwait(false);
         return (AppendOutcome.Stored, length, entry);
     }
 
-    /// <summary>Stores a file whose whole content is in <paramref name="source"/> (a pull download).</summary>
-    public async Task<LedgerEntry> StoreAsync(string stream, string path, string streamType, PipeReader source, long? expectedLength, CancellationToken cancellationToken)
+    /// <summary>Stores a file whose whole content is in <paramref name="source"/> (a pull download from <paramref name="peer"/>, the registrant's identity).</summary>
+    public async Task<LedgerEntry> StoreAsync(string stream, string path, string streamType, string peer, PipeReader source, long? expectedLength, CancellationToken cancellationToken)
     {
         if (expectedLength > maxFileBytes)
         {
@@ -181,7 +181,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             throw new UploadRefusedException(502, $"{stream}/{path}: {length} bytes received, {expected} announced");
         }
 
-        return await CompleteAsync(stream, path, streamType, partialPath, length, sha256, expectedSha256: null, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(stream, path, streamType, peer, partialPath, length, sha256, expectedSha256: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes unfinished uploads untouched for longer than <paramref name="age"/>; returns how many.</summary>
@@ -226,7 +226,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
 
     /// <summary>Moves a whole, checked and flushed partial file into place, flushes its directory and records it.</summary>
     private async Task<LedgerEntry> CompleteAsync(
-        string stream, string path, string streamType, string partialPath, long length, string sha256, string? expectedSha256, CancellationToken cancellationToken)
+        string stream, string path, string streamType, string peer, string partialPath, long length, string sha256, string? expectedSha256, CancellationToken cancellationToken)
     {
         if (expectedSha256 is not null && sha256 != expectedSha256)
         {
@@ -239,7 +239,8 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         DirectorySync.CreateDirectory(directory);
         File.Move(partialPath, final, overwrite: true);
         DirectorySync.Flush(directory);
-        var entry = new LedgerEntry(stream, path, length, sha256, "stored", DateTimeOffset.UtcNow, streamType);
+        var now = DateTimeOffset.UtcNow;
+        var entry = new LedgerEntry(stream, path, length, sha256, "stored", now, streamType, StoredAt: now, Peer: peer);
         await Ledger.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
         return entry;
     }

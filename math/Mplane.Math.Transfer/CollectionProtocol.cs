@@ -10,8 +10,11 @@ namespace Mplane.Math.Transfer;
 /// <item><c>GET {Path}/{id}</c>: the collection's report so far.</item>
 /// <item><c>DELETE {Path}/{id}</c>: ends it now (an interrupted specification); 200 and its final report.</item>
 /// </list>
-/// The caller's identity must be authorized for the label <see cref="Label"/>. Bodies are JSON, times
-/// ISO 8601 in UTC.
+/// The caller's identity must be authorized for the label <see cref="Label"/> (else 403); a
+/// collection is read and ended only by the identity that opened it. Bodies are JSON (at most 16 KB),
+/// times ISO 8601 in UTC (a time without an offset is taken as UTC). Refusals are plain text naming
+/// what is wrong: 400 for a bad field or an id that is not 32 lower-case hex digits, 404 for an
+/// unknown id, 503 when every collection kept (256) is still open.
 /// </summary>
 public static class CollectionProtocol
 {
@@ -22,7 +25,7 @@ public static class CollectionProtocol
     public const string Label = "math_repo-collect";
 }
 
-/// <summary>Opens a collection.</summary>
+/// <summary>Opens a collection; a scope in the past is allowed (the report of what came then).</summary>
 /// <param name="Start">The scope's start; files stored from then on count.</param>
 /// <param name="End">The scope's end (exclusive); null for a collection open until it is ended.</param>
 /// <param name="Requester">On whose behalf (the mPlane identity of the specification), for the record.</param>
@@ -48,7 +51,7 @@ public sealed record CollectionReport(
 /// <param name="Files">Files stored in the scope (whole, checked).</param>
 /// <param name="Failed">Of those, files the handler could not handle.</param>
 /// <param name="Bytes">Their bytes.</param>
-/// <param name="Rows">Rows the handler imported from them (0 with the copy handler).</param>
+/// <param name="Rows">Rows the handler imported from them (0 with the copy handler; 0 for a file whose content the warehouse held already).</param>
 public sealed record CollectedStream(
     [property: JsonProperty("stream")] string Stream,
     [property: JsonProperty("files")] int Files,

@@ -10,7 +10,24 @@ namespace Mplane.Math.Transfer;
 /// <param name="State">What happened to it last (for example <c>acknowledged</c>, <c>stored</c>, <c>handled</c>).</param>
 /// <param name="At">When.</param>
 /// <param name="Detail">What went wrong, for a failed state; the stream's type, for a stored file.</param>
-public sealed record LedgerEntry(string Stream, string Path, long Size, string Sha256, string State, DateTimeOffset At, string? Detail = null);
+/// <param name="StoredAt">
+/// When the repository stored the file whole; kept when the entry is recorded again (handled,
+/// failed), which sets <paramref name="At"/>. Absent in ledgers written before it was recorded and
+/// on the probe's side.
+/// </param>
+/// <param name="Peer">The identity that sent the file (the repository's side only).</param>
+/// <param name="Rows">Rows the handler imported from the file (null before it is handled, or when the handler imports none).</param>
+public sealed record LedgerEntry(
+    string Stream,
+    string Path,
+    long Size,
+    string Sha256,
+    string State,
+    DateTimeOffset At,
+    string? Detail = null,
+    [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] DateTimeOffset? StoredAt = null,
+    [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] string? Peer = null,
+    [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] long? Rows = null);
 
 /// <summary>
 /// A durable record of transferred files: one JSON line per event, appended and flushed to disk

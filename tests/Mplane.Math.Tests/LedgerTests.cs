@@ -60,22 +60,54 @@ public sealed class LedgerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.Equal("handled", ledger.Find("s", "2015_02_27_22_30.out/first")!.State);
         Assert.Equal(3, handler.Calls["2015_02_27_22_30.out/first"]); // two failures (the database away), then done
+        Assert.Equal(42L, ledger.Find("s", "2015_02_27_22_30.out/first")!.Rows);
+        Assert.Equal(DateTimeOffset.UnixEpoch, ledger.Find("s", "2015_02_27_22_30.out/first")!.StoredAt); // the stored entry's time, kept
+        Assert.Null(ledger.Find("s", "2015_02_27_22_35.out/bad")!.Rows);
         Assert.Equal("failed", ledger.Find("s", "2015_02_27_22_35.out/bad")!.State);
         Assert.Equal(1, handler.Calls["2015_02_27_22_35.out/bad"]);
         Assert.Equal("failed", ledger.Find("s", "2015_02_27_22_40.out/gone")!.State); // not transient: not retried, the queue goes on
         Assert.Equal(1, handler.Calls["2015_02_27_22_40.out/gone"]);
     }
 
+    [Fact]
+    public async Task Lines_written_before_storing_times_peers_and_rows_were_recorded_still_load_and_new_lines_omit_what_is_unknown()
+    {
+        using var directory = new TemporaryDirectory("ledger");
+        var path = directory.Combine("ledger.jsonl");
+        await File.WriteAllTextAsync(path, """
+            {"Stream":"s","Path":"a.out/x","Size":10,"Sha256":"aa","State":"handled","At":"2015-02-27T22:00:05+00:00","Detail":"log_tcp_complete_v15"}
+            {"Stream":"s","Path":"b.out/x","Size":20,"Sha256":"bb","State":"stored","At":"2015-02-27T22:01:00+00:00","Detail":"log_tcp_complete_v15"}
+
+            """, TestTimeout.Token);
+        await using (var ledger = await TransferLedger.OpenAsync(path, TestTimeout.Token))
+        {
+            Assert.Empty(ledger.Damaged);
+            var old = ledger.Find("s", "a.out/x")!;
+            Assert.Equal((10L, "handled", new DateTimeOffset(2015, 2, 27, 22, 0, 5, TimeSpan.Zero)), (old.Size, old.State, old.At));
+            Assert.Equal((null, null, null), (old.StoredAt, old.Peer, old.Rows));
+            await ledger.RecordAsync(Entry("c.out/x"), TestTimeout.Token); // a probe's kind of entry
+            await ledger.RecordAsync(Entry("d.out/x") with { StoredAt = DateTimeOffset.UnixEpoch, Peer = "p", Rows = 0 }, TestTimeout.Token);
+        }
+
+        var lines = await File.ReadAllLinesAsync(path, TestTimeout.Token);
+        Assert.DoesNotContain("StoredAt", lines[^2], StringComparison.Ordinal);
+        Assert.DoesNotContain("Peer", lines[^2], StringComparison.Ordinal);
+        Assert.DoesNotContain("Rows", lines[^2], StringComparison.Ordinal);
+        await using var reopened = await TransferLedger.OpenAsync(path, TestTimeout.Token);
+        Assert.Equal((DateTimeOffset.UnixEpoch, "p", 0L), (reopened.Find("s", "d.out/x")!.StoredAt, reopened.Find("s", "d.out/x")!.Peer, reopened.Find("s", "d.out/x")!.Rows));
+        Assert.Equal(4, reopened.Entries.Count);
+    }
+
     private sealed class FlakyHandler : IFileHandler
     {
         public Dictionary<string, int> Calls { get; } = [];
 
-        public Task HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken)
+        public Task<long?> HandleAsync(LedgerEntry file, string storedPath, CancellationToken cancellationToken)
         {
             Calls[file.Path] = Calls.GetValueOrDefault(file.Path) + 1;
             return file.Path.EndsWith("bad", StringComparison.Ordinal) ? throw new Warehouse.Import.ImportException($"{storedPath}: not a log")
                 : file.Path.EndsWith("gone", StringComparison.Ordinal) ? throw new FileNotFoundException("deleted by hand", storedPath)
-                : Calls[file.Path] < 3 ? throw new IOException("database away") : Task.CompletedTask;
+                : Calls[file.Path] < 3 ? throw new IOException("database away") : Task.FromResult<long?>(42);
         }
     }
 
@@ -86,14 +118,14 @@ public sealed class LedgerTests
         await using var ledger = await TransferLedger.OpenAsync(directory.Combine("ledger.jsonl"), TestTimeout.Token);
         var store = new SpoolStore(directory.Path, 1 << 20, ledger);
         var old = new byte[100];
-        var (outcome, held, _) = await store.AppendAsync("s", "a.out/x", "t", 0, 200, new string('a', 64), System.IO.Pipelines.PipeReader.Create(new MemoryStream(old)), TestTimeout.Token);
+        var (outcome, held, _) = await store.AppendAsync("s", "a.out/x", "t", "org.mplane.SSB.Probes.Probe-1", 0, 200, new string('a', 64), System.IO.Pipelines.PipeReader.Create(new MemoryStream(old)), TestTimeout.Token);
         Assert.Equal((AppendOutcome.Partial, 100L), (outcome, held));
 
         var now = new byte[50];
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(now));
-        var refused = await Assert.ThrowsAsync<UploadRefusedException>(() => store.AppendAsync("s", "a.out/x", "t", 100, 50, sha, System.IO.Pipelines.PipeReader.Create(new MemoryStream(now)), TestTimeout.Token));
+        var refused = await Assert.ThrowsAsync<UploadRefusedException>(() => store.AppendAsync("s", "a.out/x", "t", "org.mplane.SSB.Probes.Probe-1", 100, 50, sha, System.IO.Pipelines.PipeReader.Create(new MemoryStream(now)), TestTimeout.Token));
         Assert.Equal((409, 0L), (refused.Status, refused.Offset!.Value));
-        var stored = await store.AppendAsync("s", "a.out/x", "t", 0, 50, sha, System.IO.Pipelines.PipeReader.Create(new MemoryStream(now)), TestTimeout.Token);
+        var stored = await store.AppendAsync("s", "a.out/x", "t", "org.mplane.SSB.Probes.Probe-1", 0, 50, sha, System.IO.Pipelines.PipeReader.Create(new MemoryStream(now)), TestTimeout.Token);
         Assert.Equal(AppendOutcome.Stored, stored.Outcome);
         Assert.Equal(50, new FileInfo(store.FinalPath("s", "a.out/x")).Length);
     }

@@ -15,16 +15,24 @@ internal sealed class MathSite : IAsyncDisposable
 {
     public const string Stream = "log_tcp_complete";
 
+    /// <summary>The real samples, oldest first: the newest is held back while Tstat may still write it.</summary>
+    public const string First = "2015/02-Feb/2015_02_27_22_30.out/log_tcp_complete";
+
+    public const string Second = "2015/02-Feb/2015_02_27_23_30.out/log_tcp_complete";
+
+    public const string Newest = "2015/02-Feb/2015_02_28_00_30.out/log_tcp_complete";
+
     private readonly List<IAsyncDisposable> _started = [];
 
     public MathSite()
     {
         Pki = new TestPki();
         Directory = new TemporaryDirectory("math");
-        Server = Pki.Server();
+        Server = Pki.Server("Math-Repo-1"); // not Repository-1: that is the repository proxy's client certificate, and TestPki names files by subject
         Probe1 = Pki.Client("Probes", "Probe-1");
         Intruder = Pki.Client("Probes", "Intruder");
         Operator = Pki.Client("Operators", "Op-1");
+        Repository = Pki.Client("Repositories", "Repository-1");
     }
 
     public TestPki Pki { get; }
@@ -39,9 +47,12 @@ internal sealed class MathSite : IAsyncDisposable
 
     public (string Cert, string Key) Operator { get; }
 
+    /// <summary>The mPlane repository proxy, which opens collections.</summary>
+    public (string Cert, string Key) Repository { get; }
+
     public string Spool => Directory.Combine("spool");
 
-    /// <summary>The repository's YAML: mutual TLS, Probe-1 may send log_* streams, the operator may read the status.</summary>
+    /// <summary>The repository's YAML: mutual TLS, Probe-1 may send log_* streams, the operator may read the status, the repository proxy may open collections.</summary>
     public string TlsYaml(string extra = "", string listen = "127.0.0.1:0") => $"""
         listen: {listen}
         tls:
@@ -52,9 +63,11 @@ internal sealed class MathSite : IAsyncDisposable
           org.mplane.SSB.Probes.Probe-1: probes
           org.mplane.SSB.Probes.Intruder: guests
           org.mplane.SSB.Operators.Op-1: operators
+          org.mplane.SSB.Repositories.Repository-1: repository
         authorizations:
           log_: probes
           math_repo-status: operators
+          math_repo-collect: repository
         spool: {Spool}
         handler: copy
         {extra}

@@ -66,6 +66,7 @@ public sealed class PullTests
 
         // Our probe says its listing holds finished files only: nothing more is held back.
         await WaitForAsync(() => repo.Services.Store.Ledger.Entries.Count == 2);
+        Assert.All(repo.Services.Store.Ledger.Entries, e => Assert.Equal("Identity.Unauthenticated.Default", e.Peer)); // the registrant, for collections' records
         Assert.Equal(File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(TestPaths.TstatSamples)!, First)), File.ReadAllBytes(Path.Combine(site.Spool, Stream, First)));
         Assert.Equal(File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(TestPaths.TstatSamples)!, Second)), File.ReadAllBytes(Path.Combine(site.Spool, Stream, Second)));
 

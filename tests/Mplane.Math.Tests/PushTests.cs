@@ -9,9 +9,9 @@ namespace Mplane.Math.Tests;
 
 public sealed class PushTests
 {
-    private const string First = "2015/02-Feb/2015_02_27_22_30.out/log_tcp_complete";
-    private const string Second = "2015/02-Feb/2015_02_27_23_30.out/log_tcp_complete";
-    private const string Newest = "2015/02-Feb/2015_02_28_00_30.out/log_tcp_complete";
+    private const string First = MathSite.First;
+    private const string Second = MathSite.Second;
+    private const string Newest = MathSite.Newest;
 
     [Fact]
     public async Task Finished_files_go_over_mutual_TLS_byte_for_byte_once_and_a_restart_resends_nothing()
