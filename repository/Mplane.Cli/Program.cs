@@ -14,4 +14,5 @@ root.Subcommands.Add(RetentionCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(TstatProxyCommand.Create());
 root.Subcommands.Add(ProxyCommand.Create());
+root.Subcommands.Add(ClientCommand.Create());
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
