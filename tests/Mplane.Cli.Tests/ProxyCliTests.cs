@@ -16,11 +16,7 @@ public sealed class ProxyCliTests
     [Fact]
     public async Task The_proxy_serves_the_warehouse_s_tables_to_an_authorized_client_only()
     {
-        await using var database = await TestDatabase.CreateAsync("proxycli", TestTimeout.Token);
-        foreach (var file in InputFiles.Expand([TestPaths.TstatSamples], "log_tcp_complete"))
-        {
-            await new Importer(database.DataSource).ImportFileAsync(file, new ImportOptions { Stream = "log_tcp_complete" }, TestTimeout.Token);
-        }
+        await using var database = await SamplesDatabaseAsync("proxycli");
 
         using var pki = new TestPki();
         using var directory = new TemporaryDirectory("proxycli");
@@ -88,6 +84,86 @@ public sealed class ProxyCliTests
     }
 
     [Fact]
+    public async Task Our_client_runs_a_capability_of_the_proxy_in_the_component_initiated_workflow()
+    {
+        await using var database = await SamplesDatabaseAsync("proxyci");
+
+        using var pki = new TestPki();
+        using var directory = new TemporaryDirectory("proxyci");
+        var proxyCert = pki.Client("Repositories", "Proxy-1");
+        var clientCert = pki.Server("Client-1"); // the client listens for components: its certificate serves TLS
+        var port = FreePort();
+        var clientConf = directory.Combine("client.conf");
+        File.WriteAllText(clientConf, $"""
+            [TLS]
+            cert = {clientCert.Cert}
+            key = {clientCert.Key}
+            ca-chain = {pki.CaFile}
+
+            [client]
+            workflow = component-initiated
+            listen-port = {port}
+            listen-spec-link = https://127.0.0.1:{port}/register/result
+            """);
+        var proxyConf = directory.Combine("repository.conf");
+        File.WriteAllText(proxyConf, $"""
+            [TLS]
+            cert = {proxyCert.Cert}
+            key = {proxyCert.Key}
+            ca-chain = {pki.CaFile}
+
+            [Roles]
+            org.mplane.SSB.Repositories.Client-1 = guest
+
+            [Authorizations]
+            repository-list_tables = guest
+
+            [component]
+            workflow = component-initiated
+            client_host = 127.0.0.1
+            client_port = {port}
+            registration_path = register/capability
+            specification_path = show/specification
+            result_path = register/result
+            poll_interval = 0.2
+
+            [repository]
+            math_repo = https://127.0.0.1:1/
+            """);
+
+        var client = Start(["client", "--config", clientConf, "--state", directory.Combine("state"), "run", "repository-list_tables", "--when", "now"], null);
+        var proxy = (Process?)null;
+        try
+        {
+            // The proxy reads the client's identity from a handshake when it starts: the client listens first.
+            for (var i = 0; i < 200 && !Listening(port); i++)
+            {
+                await Task.Delay(50, TestTimeout.Token);
+            }
+
+            proxy = Start(["proxy", "--config", proxyConf], database.ConnectionString);
+            var output = await client.StandardOutput.ReadToEndAsync(TestTimeout.Token);
+            await client.WaitForExitAsync(TestTimeout.Token);
+            Assert.True(client.ExitCode == 0, await client.StandardError.ReadToEndAsync(TestTimeout.Token));
+            Assert.Contains("public.log_tcp_complete  base", output, StringComparison.Ordinal);
+            Assert.Contains("(1 row)", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var process in new[] { client, proxy })
+            {
+                if (process is { HasExited: false })
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync(TestTimeout.Token);
+                }
+
+                process?.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_bad_repository_setting_is_named_and_exits_2()
     {
         using var directory = new TemporaryDirectory("proxycli");
@@ -132,6 +208,47 @@ public sealed class ProxyCliTests
 
     private static HttpClient Client(TestPki pki, (string Cert, string Key) identity) =>
         new(new SocketsHttpHandler { SslOptions = MutualTls.ClientOptions(CertificateFiles.LoadWithKey(identity.Cert, identity.Key), new PrivateCa(CertificateFiles.LoadBundle(pki.CaFile))) });
+
+    /// <summary>A database holding the Tstat samples in log_tcp_complete.</summary>
+    private static async Task<TestDatabase> SamplesDatabaseAsync(string purpose)
+    {
+        var database = await TestDatabase.CreateAsync(purpose, TestTimeout.Token);
+        foreach (var file in InputFiles.Expand([TestPaths.TstatSamples], "log_tcp_complete"))
+        {
+            await new Importer(database.DataSource).ImportFileAsync(file, new ImportOptions { Stream = "log_tcp_complete" }, TestTimeout.Token);
+        }
+
+        return database;
+    }
+
+    private static Process Start(IReadOnlyList<string> arguments, string? database)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "mplane.dll"), .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (database is not null)
+        {
+            start.Environment["MPLANE_PG"] = database;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var tcp = new TcpClient();
+            tcp.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     private static int FreePort()
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
+using Mplane.Components.Transport;
 using Mplane.Protocol.Matching;
 using Mplane.Protocol.Messages;
 using Mplane.Protocol.Tokens;
@@ -38,31 +39,10 @@ public static class ComponentListener
     /// <summary>Builds the server (the caller starts it).</summary>
     public static WebApplication Build(ListenerSettings settings, IReadOnlyList<IService> services, SpecificationCheck check, JobTable jobs, Action<ILoggingBuilder>? logging = null)
     {
-        // The content root in the program's folder and no configuration reload (see RepoServer).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 1 << 20;
-            kestrel.Listen(settings.Endpoint, listen =>
-            {
-                if (settings.Certificate is { } certificate)
-                {
-                    listen.UseHttps(https =>
-                    {
-                        https.ServerCertificate = certificate;
-                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                        https.ClientCertificateValidation = (c, chain, _) => settings.Ca?.Trusts(c, chain) == true;
-                    });
-                }
-            });
-        });
+        var builder = MplaneServer.CreateBuilder(settings.Endpoint, settings.Certificate, settings.Ca, logging);
         var app = builder.Build();
         var wait = settings.Wait ?? TimeSpan.FromSeconds(5);
-        string Identity(HttpContext context) =>
-            context.Connection.ClientCertificate is { } certificate ? MplaneIdentity.Of(certificate) : MplaneIdentity.Unauthenticated;
+        string Identity(HttpContext context) => MplaneServer.Identity(context);
         // Without TLS the reference applies no authorization (there is no identity to authorize); the
         // listener then binds where its settings say, loopback by default.
         bool Allowed(HttpContext context, IService service) =>
@@ -79,18 +59,13 @@ public static class ComponentListener
                 : Reply(context, new ExceptionMessage(token, "No such capability")));
         app.MapPost("/", async (HttpContext context) =>
         {
-            if (context.Request.ContentType != MessageCodec.ContentType)
-            {
-                context.Response.StatusCode = StatusCodes.Status415UnsupportedMediaType;
-                await context.Response.WriteAsync($"mPlane messages are {MessageCodec.ContentType}", context.RequestAborted).ConfigureAwait(false);
-                return;
-            }
-
-            Message message;
+            Message? message;
             try
             {
-                using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-                message = MessageCodec.Parse(await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false));
+                if ((message = await MplaneServer.ReadAsync(context).ConfigureAwait(false)) is null)
+                {
+                    return;
+                }
             }
             catch (FormatException e)
             {
@@ -168,12 +143,7 @@ public static class ComponentListener
         }
     }
 
-    private static Task Reply(HttpContext context, Message message)
-    {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = MessageCodec.ContentType; // exactly: no charset
-        return context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(MessageCodec.Write(message)), context.RequestAborted).AsTask();
-    }
+    private static Task Reply(HttpContext context, Message message) => MplaneServer.ReplyAsync(context, message);
 
     private static Task Html(HttpContext context, string title, string body)
     {

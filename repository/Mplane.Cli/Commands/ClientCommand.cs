@@ -28,7 +28,7 @@ internal static class ClientCommand
         var options = new ClientOptions();
         var client = new Command("client", "The mPlane client (the reference's mpcli runcap flow): list capabilities, run one, redeem results.")
         {
-            options.Config, options.Url, options.Cert, options.Key, options.CaChain, options.State, options.Json,
+            options.Config, options.Url, options.Cert, options.Key, options.CaChain, options.State, options.RegistrationWait, options.Json,
         };
         client.Subcommands.Add(Caps(options));
         client.Subcommands.Add(Run(options));
@@ -41,6 +41,11 @@ internal static class ClientCommand
         var command = new Command("caps", "Discover the capabilities this identity may use: label, verb, when, parameters with their constraints, results.");
         Act(command, options, async (session, ct) =>
         {
+            if (session.ListensForComponents)
+            {
+                return await CapsFromComponentsAsync(session, options, ct).ConfigureAwait(false);
+            }
+
             var discovery = await session.Client.DiscoverAsync(session.CapabilityUrl("caps"), ct).ConfigureAwait(false);
             Notes("caps", discovery);
             if (session.Json)
@@ -77,6 +82,12 @@ internal static class ClientCommand
         var command = new Command("run", "Send a specification of a capability and print the result, or keep the receipt for 'result TOKEN'.") { capability, parameters, when, wait };
         Act(command, options, async (session, ct) =>
         {
+            if (session.ListensForComponents)
+            {
+                return await RunAtComponentAsync(
+                    session, options, session.Parse.GetValue(capability)!, session.Parse.GetValue(parameters) ?? [], session.Parse.GetValue(when), ct).ConfigureAwait(false);
+            }
+
             var discovery = await session.Client.DiscoverAsync(session.CapabilityUrl("run"), ct).ConfigureAwait(false);
             Notes("run", discovery);
             var chosen = MplaneClient.Select(discovery.Capabilities, session.Parse.GetValue(capability)!);
@@ -109,6 +120,11 @@ internal static class ClientCommand
         var command = new Command("result", $"Redeem a receipt kept by 'run': print the result, or exit {NotReady} while it is not ready.") { token, wait };
         Act(command, options, async (session, ct) =>
         {
+            if (session.ListensForComponents)
+            {
+                throw new UsageException("client result: with workflow = component-initiated, components post results while 'client run' waits; there is nothing to redeem");
+            }
+
             if (session.Parse.GetValue(token) is not { } wanted)
             {
                 return await ListAsync(session, ct).ConfigureAwait(false);
@@ -132,6 +148,70 @@ internal static class ClientCommand
             return await FinishAsync("result", session, stored.Receipt, url, session.Parse.GetValue(wait), ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>Component-initiated: listens for registrations, then lists what the components offer this client.</summary>
+    private static async Task<int> CapsFromComponentsAsync(ClientSession session, ClientOptions options, CancellationToken ct)
+    {
+        await using var inbox = await StartInboxAsync(session, "caps", ct).ConfigureAwait(false);
+        var wait = session.Parse.GetValue(options.RegistrationWait);
+        await inbox.WaitForAsync(_ => true, wait, ct).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false); // other components registering at the same moment
+        var registered = inbox.Capabilities;
+        if (session.Json)
+        {
+            Console.WriteLine(MessageCodec.Write(new Envelope([.. registered.Select(r => r.Capability)])));
+            return ExitCodes.Success;
+        }
+
+        Table(
+            ["label", "component", "verb", "when", "parameters", "results", "token"],
+            registered.Select(r => (IReadOnlyList<string>)
+            [
+                r.Capability.Label ?? "-", r.Component, r.Capability.Verb, r.Capability.When,
+                r.Capability.Parameters.Count == 0 ? "-" : string.Join(", ", r.Capability.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}")),
+                r.Capability.Results.Count == 0 ? "-" : string.Join(", ", r.Capability.Results),
+                r.Capability.Token ?? "-",
+            ]));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Component-initiated: waits for a component to register the capability, queues the specification
+    /// for that component's next poll, and waits for its receipt and then its result (components post
+    /// results to this client, so it stays until they come).
+    /// </summary>
+    private static async Task<int> RunAtComponentAsync(
+        ClientSession session, ClientOptions options, string labelOrToken, IReadOnlyList<string> assignments, string? when, CancellationToken ct)
+    {
+        await using var inbox = await StartInboxAsync(session, "run", ct).ConfigureAwait(false);
+        var registered = await inbox.WaitForAsync(
+            r => r.Capability.Label == labelOrToken || r.Capability.Token == labelOrToken, session.Parse.GetValue(options.RegistrationWait), ct).ConfigureAwait(false);
+        var specification = session.Client.Specify(registered.Capability, assignments, when);
+        inbox.Queue(registered.Component, specification);
+        var reply = await inbox.NextReplyAsync(specification.Token!, ct).ConfigureAwait(false);
+        if (reply is Statement { Kind: MessageKind.Receipt } receipt)
+        {
+            await Console.Error.WriteLineAsync(PeerText.Printable($"receipt {receipt.Token} from {registered.Component}; waiting for the result")).ConfigureAwait(false);
+            reply = await inbox.NextReplyAsync(specification.Token!, ct).ConfigureAwait(false);
+        }
+
+        return await ShowAsync("run", reply, inbox.Address, session.Json).ConfigureAwait(false);
+    }
+
+    private static async Task<ComponentInbox> StartInboxAsync(ClientSession session, string verb, CancellationToken ct)
+    {
+        var settings = InboxConf.Read(session, verb);
+        try
+        {
+            var inbox = await ComponentInbox.StartAsync(settings, ct).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"mplane: client {verb}: waiting for components at {inbox.Address} (results to {settings.SpecificationLink})").ConfigureAwait(false);
+            return inbox;
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"client {verb}: cannot listen on {settings.Endpoint}: {e.Message}");
+        }
     }
 
     /// <summary>Redeems <paramref name="receipt"/> (until done with <paramref name="wait"/>), forgets it once it has an outcome, and shows that.</summary>
@@ -258,179 +338,10 @@ internal static class ClientCommand
             {
                 throw new UsageException($"client {command.Name}: {e.Message}");
             }
-            catch (Exception e) when (e is MplaneClientException or InvalidDataException)
+            catch (Exception e) when (e is MplaneClientException or InvalidDataException or TimeoutException)
             {
                 await Console.Error.WriteLineAsync($"mplane: client {command.Name}: {e.Message}").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
         }));
-
-    /// <summary>The options every <c>client</c> subcommand takes (before or after its name).</summary>
-    private sealed class ClientOptions
-    {
-        public Option<string?> Config { get; } = new("--config") { Description = "The reference client's .conf: [TLS] cert, key, ca-chain; [client] capability-url, default-url, registry_preload. Options override it.", HelpName = "FILE", Recursive = true };
-
-        public Option<string?> Url { get; } = new("--url") { HelpName = "URL", Description = "Where to discover capabilities and redeem receipts, e.g. https://127.0.0.1:8890/ (no scheme: https with TLS, else http).", Recursive = true };
-
-        public Option<string?> Cert { get; } = new("--cert") { Description = "This client's certificate (PEM), for mutual TLS.", HelpName = "FILE", Recursive = true };
-
-        public Option<string?> Key { get; } = new("--key") { Description = "Its private key (PEM, unencrypted).", HelpName = "FILE", Recursive = true };
-
-        public Option<string?> CaChain { get; } = new("--ca-chain") { Description = "The CA bundle (PEM) the peer's certificate must chain to; the system's roots are not used.", HelpName = "FILE", Recursive = true };
-
-        public Option<string?> State { get; } = new("--state") { Description = "Where receipts are kept between invocations (default: $XDG_STATE_HOME/mplane/client or ~/.local/state/mplane/client).", HelpName = "DIR", Recursive = true };
-
-        public Option<bool> Json { get; } = new("--json") { Description = "Print the mPlane JSON as received instead of tables.", Recursive = true };
-    }
-
-    /// <summary>One invocation's settings, resolved from the command line and the <c>.conf</c>, and the client built from them.</summary>
-    private sealed class ClientSession(
-        ParseResult parse, HttpClient http, RegistryCatalog registries, ReceiptStore store, Uri? capabilityUrl, string capabilitySource, Uri? defaultUrl, Uri? commandLineUrl, bool tls, bool json)
-        : IDisposable
-    {
-        public ParseResult Parse { get; } = parse;
-
-        public MplaneClient Client { get; } = new(http, registries);
-
-        public ReceiptStore Store { get; } = store;
-
-        /// <summary>Where receipts are redeemed and link-less capabilities invoked, when configured (else the crawled URL).</summary>
-        public Uri? DefaultUrl { get; } = defaultUrl;
-
-        /// <summary>The <c>--url</c> given on the command line, if any.</summary>
-        public Uri? CommandLineUrl { get; } = commandLineUrl;
-
-        /// <summary>Whether a certificate, its key and a CA are configured (https is possible).</summary>
-        public bool Tls { get; } = tls;
-
-        public bool Json { get; } = json;
-
-        /// <summary>The URL to crawl.</summary>
-        /// <exception cref="UsageException">None is configured.</exception>
-        public Uri CapabilityUrl(string verb) =>
-            capabilityUrl ?? throw new UsageException($"client {verb}: give --url, or capability-url in [client] of {capabilitySource}");
-
-        public static ClientSession Open(ParseResult parse, ClientOptions options, string verb)
-        {
-            var file = parse.GetValue(options.Config);
-            ConfFile? conf = null;
-            if (file is not null)
-            {
-                try
-                {
-                    conf = ConfFile.Read(file);
-                }
-                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
-                {
-                    throw new UsageException($"client {verb}: --config: {e.Message}");
-                }
-
-                if (conf.Get("client", "workflow") is { } workflow && workflow != "client-initiated")
-                {
-                    throw new UsageException($"client {verb}: {file}: [client] workflow = {workflow}: only client-initiated is supported (this client asks; it does not listen for components)");
-                }
-            }
-
-            // Each TLS file from its option, else from [TLS]: all three or none.
-            var tlsFiles = new[] { (Option: options.Cert, Key: "cert"), (Option: options.Key, Key: "key"), (Option: options.CaChain, Key: "ca-chain") }
-                .Select(f => (f.Option.Name, f.Key, Path: parse.GetValue(f.Option) ?? conf?.Get("TLS", f.Key)))
-                .ToList();
-            var tls = tlsFiles.Any(f => f.Path is not null) || conf?.Has("TLS") == true;
-            if (tls && tlsFiles.Where(f => f.Path is null).Select(f => file is null ? f.Name : $"{f.Name} (or [TLS] {f.Key} in {file})").ToList() is { Count: > 0 } missing)
-            {
-                throw new UsageException($"client {verb}: mutual TLS needs --cert, --key and --ca-chain; missing: {string.Join(", ", missing)}");
-            }
-
-            var scheme = tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp;
-            Uri? Url(string? text, string source)
-            {
-                if (text is null)
-                {
-                    return null;
-                }
-
-                Uri url;
-                try
-                {
-                    url = ClientUrls.Parse(text, scheme);
-                }
-                catch (FormatException e)
-                {
-                    throw new UsageException($"client {verb}: {source}: {e.Message}");
-                }
-
-                return url.Scheme == Uri.UriSchemeHttps && !tls
-                    ? throw new UsageException($"client {verb}: {source}: {url} needs --cert, --key and --ca-chain (or a [TLS] section in --config)")
-                    : url;
-            }
-
-            var commandLineUrl = Url(parse.GetValue(options.Url), "--url");
-            var capabilityUrl = commandLineUrl ?? Url(conf?.Get("client", "capability-url"), $"{file}: [client] capability-url");
-            var defaultUrl = commandLineUrl ?? Url(conf?.Get("client", "default-url"), $"{file}: [client] default-url");
-
-            string folder;
-            try
-            {
-                folder = parse.GetValue(options.State) ?? ReceiptStore.DefaultFolder(Environment.GetEnvironmentVariable);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw new UsageException($"client {verb}: {e.Message}: give --state DIR");
-            }
-
-            var registries = Registries(conf, verb);
-            var handler = new SocketsHttpHandler
-            {
-                AllowAutoRedirect = false, // mPlane has no redirects; one must not carry the client's certificate elsewhere
-                ConnectTimeout = TimeSpan.FromSeconds(30),
-            };
-            if (tls)
-            {
-                try
-                {
-                    var certificate = CertificateFiles.LoadWithKey(tlsFiles[0].Path!, tlsFiles[1].Path!);
-                    handler.SslOptions = MutualTls.ClientOptions(certificate, new PrivateCa(CertificateFiles.LoadBundle(tlsFiles[2].Path!)));
-                }
-                catch (InvalidDataException e)
-                {
-                    handler.Dispose();
-                    throw new UsageException($"client {verb}: {e.Message}");
-                }
-            }
-
-            var http = new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(1), MaxResponseContentBufferSize = 64 << 20 };
-            return new ClientSession(
-                parse, http, registries, new ReceiptStore(folder), capabilityUrl, file is null ? "--config" : file, defaultUrl, commandLineUrl, tls, parse.GetValue(options.Json));
-        }
-
-        public void Dispose() => http.Dispose();
-
-        /// <summary>
-        /// The shipped registries, plus the local files <c>registry_preload</c> and <c>registry_uri</c>
-        /// name (as the reference client's <c>[client]</c> keys); registries are never fetched.
-        /// </summary>
-        private static RegistryCatalog Registries(ConfFile? conf, string verb)
-        {
-            var extra = new List<Registry>();
-            foreach (var key in new[] { "registry_preload", "registry_uri" })
-            {
-                if (conf?.Get("client", key) is not { Length: > 0 } value || (value.Contains("://", StringComparison.Ordinal) && !value.StartsWith("file://", StringComparison.Ordinal)))
-                {
-                    continue; // a URI: known here or not, it is not fetched
-                }
-
-                var path = value.StartsWith("file://", StringComparison.Ordinal) ? new Uri(value).LocalPath : value;
-                try
-                {
-                    extra.Add(Registry.Parse(File.ReadAllText(path), path));
-                }
-                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
-                {
-                    throw new UsageException($"client {verb}: {conf.Source}: [client] {key}: {e.Message}");
-                }
-            }
-
-            return new RegistryCatalog(extra);
-        }
-    }
 }
