@@ -47,6 +47,24 @@ public sealed class MplaneClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_repeated_specification_answers_one_envelope_of_the_occurrences_results()
+    {
+        using var http = Http(_site.Guest);
+        var client = new MplaneClient(http, new RegistryCatalog());
+        var capability = MplaneClient.Select((await client.DiscoverAsync(_site.Url, TestTimeout.Token)).Capabilities, "ping-detail");
+        var specification = client.Specify(capability, ["destination.ip4=10.0.0.1", "destination.port=80"], "repeat now + 2s / 1s { now + 1s }");
+        Assert.Equal("repeat now + 2s / 1s { now + 1s } ", specification.When);
+
+        var receipt = Assert.IsType<Statement>(await client.InvokeAsync(specification, MplaneClient.TargetOf(capability, _site.Url), TestTimeout.Token));
+        Assert.Equal(MessageKind.Receipt, receipt.Kind);
+        var envelope = Assert.IsType<Envelope>(await client.RedeemUntilDoneAsync(receipt, _site.Url, TimeSpan.FromMilliseconds(200), TestTimeout.Token));
+        Assert.Equal(specification.Token, envelope.Token);
+        Assert.Equal(2, envelope.Contents.Count);
+        Assert.All(envelope.Contents, m => Assert.Equal(ClientSite.Rows, Assert.IsType<Statement>(m).ResultValues));
+        Assert.Equal(2, _site.Ran.Count(r => r.When.EndsWith(" + 1s", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Every_specification_gets_a_fresh_token()
     {
         using var http = Http(_site.Guest);

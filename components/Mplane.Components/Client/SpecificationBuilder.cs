@@ -66,7 +66,8 @@ public sealed class SpecificationBuilder(RegistryCatalog registries)
         var specification = new Statement(MessageKind.Specification, capability.Verb)
         {
             Registry = capability.Registry,
-            When = Guard("when", () => When.Parse(scope).ToString()), // written as the reference re-serialises it
+            // Written as the reference re-serialises it; a repeated scope runs as one sub-specification per occurrence.
+            When = Guard("when", () => RepeatedWhen.IsRepeated(scope) ? RepeatedWhen.Parse(scope).ToString() : When.Parse(scope).ToString()),
             Label = $"{label}-{serial}",
             Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             Parameters = values,

@@ -100,7 +100,9 @@ public static class ComponentListener
                     }
 
                     var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
-                    if (jobs.Start(receipt, Identity(context), ct => RepeatedRuns.RunAsync(specification with { Token = token }, (one, c) => RunAsync(service, one, Identity(context), c), settings.MaxResults, ct), app.Lifetime.ApplicationStopping) is not { } job)
+                    // The identity is read now: the request's context is gone by the time a later occurrence runs.
+                    var requester = Identity(context);
+                    if (jobs.Start(receipt, requester, ct => RepeatedRuns.RunAsync(specification with { Token = token }, (one, c) => RunAsync(service, one, requester, c), settings.MaxResults, ct), app.Lifetime.ApplicationStopping) is not { } job)
                     {
                         return new ExceptionMessage(token, "Token in use by another specification, or too many jobs");
                     }

@@ -19,7 +19,9 @@ public sealed class Job(Statement receipt, string owner, string service, Task<Me
     public Task<Message> Outcome { get; } = outcome;
 
     /// <summary>The current reply: the outcome if done, else the receipt.</summary>
-    public Message Reply => Outcome.IsCompletedSuccessfully ? Outcome.Result : Receipt;
+    public Message Reply => Outcome.IsCompletedSuccessfully ? Outcome.Result
+        : Outcome.IsFaulted ? new ExceptionMessage(Receipt.Token, "Job failed") // a failure the run did not turn into a message must not look like "still running"
+        : Receipt;
 
     /// <summary>Asks the job to stop.</summary>
     public void Interrupt() => interrupt.Cancel();
@@ -72,7 +74,7 @@ public sealed class JobTable
         }
 
         var reply = job.Reply;
-        if (reply is Statement { Kind: MessageKind.Result } && _jobs.TryRemove(token, out _))
+        if (reply is Statement { Kind: MessageKind.Result } or Envelope && _jobs.TryRemove(token, out _))
         {
             job.Forget();
         }
