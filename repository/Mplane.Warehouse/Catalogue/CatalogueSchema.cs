@@ -101,6 +101,29 @@ public static class CatalogueSchema
             reason       text        NOT NULL,
             marked_at    timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (job, window_start));
+
+        -- Analysis: one record per (bin, feature, detector) evaluated, alarm or not; a recomputation
+        -- replaces the record but keeps an operator's acknowledgement.
+        CREATE TABLE IF NOT EXISTS mplane.alarms (
+            bin_start        timestamptz      NOT NULL,
+            bin_seconds      integer          NOT NULL CHECK (bin_seconds > 0),
+            feature          text             NOT NULL,
+            detector         text             NOT NULL,
+            score            double precision NOT NULL,
+            threshold        double precision NOT NULL,
+            is_alarm         boolean          NOT NULL,
+            status           text             NOT NULL,
+            entities         bigint           NOT NULL,
+            reference_from   timestamptz,
+            reference_to     timestamptz,
+            reference_bins   integer          NOT NULL,
+            top_contributors jsonb            NOT NULL,
+            params           jsonb            NOT NULL,
+            detector_state   jsonb,
+            alarm_state      text             NOT NULL DEFAULT 'open' CHECK (alarm_state IN ('open', 'acknowledged')),
+            computed_at      timestamptz      NOT NULL DEFAULT now(),
+            PRIMARY KEY (bin_start, bin_seconds, feature, detector));
+        CREATE INDEX IF NOT EXISTS alarms_raised ON mplane.alarms (bin_start) WHERE is_alarm;
         """;
 
     /// <summary>Creates whatever part of the catalogue is missing.</summary>
