@@ -43,31 +43,42 @@ public sealed class CollectLogService(MathRepoCollections collections, CollectLo
     {
         var now = DateTimeOffset.UtcNow;
         var (from, to) = When.Parse(specification.When).Evaluate(now);
+        if (from is not null && to == from)
+        {
+            throw new ServiceException($"the scope '{specification.When}' is a single instant; give a range (now + 1h, start ... end, or now ... future until interrupted)");
+        }
+
         var start = from ?? DateTimeOffset.UnixEpoch; // past: everything math_repo still knows of
-        var end = to == start ? null : to;            // a scope with no end (now, future) runs until interrupted
+        var end = to;                                 // null (future): until interrupted
         if (end is { } e && e <= start)
         {
             throw new ServiceException($"the scope '{specification.When}' ends before it starts");
         }
 
-        CollectionReport report;
+        CollectionReport? report = null;
         try
         {
             report = await collections.OpenAsync(start, end, requester, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Collection {Id} opened on math_repo for {Requester}: {Start:o} ... {End:o}", report.Id, requester, start, end);
-            var interrupted = !await WaitForEndAsync(end, cancellationToken).ConfigureAwait(false);
-            if (interrupted)
+            if (!await WaitForEndAsync(end, cancellationToken).ConfigureAwait(false))
             {
                 report = await collections.EndAsync(report.Id, CancellationToken.None).ConfigureAwait(false);
                 logger.LogInformation("Collection {Id} ended early by an interrupt", report.Id);
             }
 
-            report = await SettleAsync(report, cancellationToken).ConfigureAwait(false);
+            // The scope is over: an interrupt now must not cost the report, so settling is bounded by its own deadline only.
+            report = await SettleAsync(report, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (MathRepoException error)
+        catch (Exception error) when (error is MathRepoException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             logger.LogError("repository-collect_log: {Error}", error.Message);
-            throw new ServiceException(error.Status is null ? "math_repo cannot be reached" : $"math_repo refused the collection ({(int)error.Status})");
+            await EndQuietlyAsync(report).ConfigureAwait(false);
+            throw new ServiceException(error is MathRepoException { Status: { } status } ? $"math_repo refused the collection ({(int)status})" : "math_repo cannot be reached");
+        }
+        catch
+        {
+            await EndQuietlyAsync(report).ConfigureAwait(false);
+            throw;
         }
 
         var ended = report.End is { } reportEnd && reportEnd < DateTimeOffset.UtcNow ? reportEnd : DateTimeOffset.UtcNow;
@@ -104,11 +115,29 @@ public sealed class CollectLogService(MathRepoCollections collections, CollectLo
         }
     }
 
+    /// <summary>Ends a collection left open by a failure, so that it does not stay open on math_repo; a failure to end it is only logged.</summary>
+    private async Task EndQuietlyAsync(CollectionReport? report)
+    {
+        if (report is null || report.Ended)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await collections.EndAsync(report.Id, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MathRepoException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning("Collection {Id} could not be ended on math_repo: {Error}", report.Id, e.Message);
+        }
+    }
+
     /// <summary>Reads the report until no file of the scope waits for the importer, or the settle time is over.</summary>
     private async Task<CollectionReport> SettleAsync(CollectionReport report, CancellationToken cancellationToken)
     {
-        // After an interrupt the caller's token is cancelled: settling is then bounded by the settle time alone.
-        var token = cancellationToken.IsCancellationRequested ? CancellationToken.None : cancellationToken;
+        var token = cancellationToken;
         var deadline = DateTimeOffset.UtcNow + settings.Settle;
         report = await collections.ReportAsync(report.Id, token).ConfigureAwait(false);
         while (report.Pending > 0 && DateTimeOffset.UtcNow < deadline)

@@ -58,9 +58,9 @@ public sealed class QueryViewService(ViewReader reader, QueryViewSettings settin
     public async Task<Statement> RunAsync(Statement specification, CancellationToken cancellationToken)
     {
         var (start, end) = When.Parse(specification.When).Evaluate(DateTimeOffset.UtcNow);
-        if (end == start)
+        if (start is not null && end == start)
         {
-            end = null; // 'now' or an open scope: up to the newest row
+            throw new ServiceException($"the scope '{specification.When}' is a single instant; give a range (start ... end, past ... now, now + 1h)");
         }
 
         QualifiedName table;
@@ -74,7 +74,8 @@ public sealed class QueryViewService(ViewReader reader, QueryViewSettings settin
         }
 
         var filter = specification.Parameters[FilterParameter].Trim();
-        var limit = int.Parse(specification.Parameters[LimitParameter], NumberStyles.None, CultureInfo.InvariantCulture);
+        // Read as the constraint check read it (a natural may be written 100, 100.0 or 1e2).
+        var limit = (int)(long)ValueCodec.Parse(Prim.Natural, specification.Parameters[LimitParameter])!;
         var rows = new List<IReadOnlyList<string>>();
         DateTimeOffset? first = null;
         long bytes = 0;
@@ -82,7 +83,7 @@ public sealed class QueryViewService(ViewReader reader, QueryViewSettings settin
         {
             await foreach (var (time, json) in reader.ReadAsync(table, start, end, filter == EveryRow ? null : filter, limit, cancellationToken).ConfigureAwait(false))
             {
-                bytes += json.Length + 32;
+                bytes += System.Text.Encoding.UTF8.GetByteCount(json) + 32; // the row's JSON and its time
                 if (bytes > settings.MaxBytes)
                 {
                     throw new ServiceException(string.Create(CultureInfo.InvariantCulture,

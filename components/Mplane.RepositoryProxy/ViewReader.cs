@@ -96,7 +96,8 @@ public sealed class ViewReader(NpgsqlDataSource dataSource)
                 "timestamp with time zone" or "timestamp without time zone" => SqlColumnKind.Time,
                 "boolean" => SqlColumnKind.Boolean,
                 "smallint" or "integer" or "bigint" or "real" or "double precision" or "numeric" => SqlColumnKind.Number,
-                _ => SqlColumnKind.Text,
+                "text" or "character varying" or "character" => SqlColumnKind.Text,
+                _ => SqlColumnKind.Unsupported,
             };
         }
 

@@ -24,6 +24,7 @@ public sealed class ComponentInboxTests : IAsyncLifetime
     private ComponentInbox _inbox = null!;
     private PrivateCa _ca = null!;
     private Task _component = Task.CompletedTask;
+    private Exception? _componentEnded;
     private HttpClient _componentHttp = null!;
 
     public async Task InitializeAsync()
@@ -69,6 +70,41 @@ public sealed class ComponentInboxTests : IAsyncLifetime
     {
         StartComponent("[Roles]\norg.mplane.SSB.Repositories.Someone-Else = guest\n[Authorizations]\nping = guest\n");
         await Assert.ThrowsAsync<TimeoutException>(() => _inbox.WaitForAsync(_ => true, TimeSpan.FromSeconds(2), TestTimeout.Token));
+        await _component;
+        Assert.Contains("no capability is authorized", Assert.IsType<NothingToOfferException>(_componentEnded).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_registrant_roles_the_inbox_refuses_capabilities_not_granted_to_the_component()
+    {
+        await _inbox.DisposeAsync();
+        var client = _pki.Server("Client-1");
+        var registrants = ConfFile.Parse("[Roles]\norg.mplane.SSB.Components.Component-1 = probes\n[Authorizations]\ntstat- = probes\n", "client.conf").AccessPolicy();
+        _inbox = await ComponentInbox.StartAsync(
+            new InboxSettings(new IPEndPoint(IPAddress.Loopback, 0), new Uri("https://127.0.0.1:1/register/result"), Certificate: CertificateFiles.LoadWithKey(client.Cert, client.Key), Ca: _ca, Registrants: registrants),
+            TestTimeout.Token);
+        var component = _pki.Client("Components", "Component-1");
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = MutualTls.ClientOptions(CertificateFiles.LoadWithKey(component.Cert, component.Key), _ca) });
+        var ping = new RecordingPing().Capability;
+        using var reply = await http.PostAsync(new Uri(_inbox.Address, "/register/capability"), MplaneHttp.Content(new Envelope([ping, Callback.Capability(ping.Registry)])), TestTimeout.Token);
+        Assert.Equal("""{"ping-detail":{"registered":"no","reason":"Not authorized"},"callback":{"registered":"ok"}}""", await reply.Content.ReadAsStringAsync(TestTimeout.Token));
+        Assert.Empty(_inbox.Capabilities);
+    }
+
+    [Fact]
+    public async Task Replies_count_only_from_the_component_the_specification_was_queued_for()
+    {
+        var someone = _pki.Client("Components", "Someone");
+        using var http = new HttpClient(new SocketsHttpHandler { SslOptions = MutualTls.ClientOptions(CertificateFiles.LoadWithKey(someone.Cert, someone.Key), _ca) });
+        var specification = new RecordingPing().Capability with { Kind = MessageKind.Specification, Token = "feedfeedfeedfeedfeedfeedfeedfeed", When = "now" };
+        _inbox.Queue("org.mplane.SSB.Components.Component-1", specification);
+
+        using var forged = await http.PostAsync(new Uri(_inbox.Address, "/register/result"), MplaneHttp.Content(specification with { Kind = MessageKind.Result }), TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.OK, forged.StatusCode); // acknowledged as the reference does, and dropped
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await _inbox.NextReplyAsync(specification.Token, wait.Token));
+        using var poll = await http.GetAsync(new Uri(_inbox.Address, "/show/specification"), TestTimeout.Token);
+        Assert.Empty(Assert.IsType<Envelope>(await MplaneHttp.ReadAsync(poll, TestTimeout.Token)).Contents); // queued for another identity
     }
 
     [Fact]
@@ -107,7 +143,7 @@ public sealed class ComponentInboxTests : IAsyncLifetime
             }
             catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
             {
-                // stopped, or nothing authorized to offer
+                _componentEnded = e; // stopped, or nothing authorized to offer
             }
         });
         return service;

@@ -16,7 +16,7 @@ public sealed class SqlFilterTests
     private static SqlCondition Translate(string expression, int first = 1) => SqlFilter.Translate(expression, Columns, name => $"\"{name}\"", first);
 
     [Fact]
-    public void Comparisons_become_parameters_and_nulls_make_them_false_even_under_not()
+    public void Comparisons_become_parameters_and_a_null_column_makes_them_false_and_their_negation_true()
     {
         var condition = Translate("!(s_port >= 443) && 80 < s_port", first: 4);
         Assert.Equal("((NOT COALESCE(\"s_port\" >= $4, false)) AND COALESCE(\"s_port\" > $5, false))", condition.Sql);
@@ -34,7 +34,7 @@ public sealed class SqlFilterTests
         var glob = Translate("host ~ \"*.google_x%\"");
         Assert.Equal("COALESCE(\"host\" LIKE $1, false)", glob.Sql);
         Assert.Equal("%.google\\_x\\%", glob.Values[0]);
-        Assert.Equal("COALESCE(NOT (\"c_ip\"::text LIKE $1), false)", Translate("c_ip !~ \"10.*\"").Sql);
+        Assert.Equal("COALESCE(NOT (host(\"c_ip\") LIKE $1), false)", Translate("c_ip !~ \"10.*\"").Sql);
         Assert.Equal("COALESCE(\"host\" ~ $1, false)", Translate("host =~ \"^a.b$\"").Sql);
         Assert.Equal("(\"host\" IS NULL)", Translate("host == null").Sql);
         Assert.Equal("COALESCE(\"ok\", false)", Translate("ok").Sql);
@@ -51,5 +51,8 @@ public sealed class SqlFilterTests
         var value = Assert.Throws<FilterException>(() => Translate("c_ip == \"not an address\""));
         Assert.Equal("'not an address' is not a value for column 'c_ip' (address)", value.Problem);
         Assert.Throws<FilterException>(() => Translate("c_ip in 10.0.0.0/99"));
+        Assert.Equal("'c_ip' (address) and 'host' (text) cannot be compared", Assert.Throws<FilterException>(() => Translate("c_ip == host")).Problem);
+        Assert.Equal("nested deeper than 64 levels", Assert.Throws<FilterException>(() => Translate(new string('!', 100) + "ok")).Problem);
+        Assert.Contains("longer than 4096", Assert.Throws<FilterException>(() => Translate(new string('(', 100_000))).Problem, StringComparison.Ordinal);
     }
 }

@@ -68,3 +68,15 @@ public sealed class RepeatedWhenTests
         Assert.False(RepeatedWhen.Parse("repeat 2015-10-21 10:00:00 ... future / 1h { now + 5m / 1s }").Follows(capability, T0)); // starts before the capability
     }
 }
+
+/// <summary>Cron schedules that cannot fire.</summary>
+public sealed class CronHorizonTests
+{
+    [Fact]
+    public void A_schedule_that_never_fires_ends_the_repetition_instead_of_searching_until_year_9999()
+    {
+        var repeated = RepeatedWhen.Parse("repeat now ... future cron 0 0 0 31 * 2");
+        Assert.Empty(repeated.Occurrences(new DateTimeOffset(2015, 10, 22, 10, 0, 0, TimeSpan.Zero)));
+        Assert.Null(CronSchedule.Parse("* * * * * *").Next(DateTimeOffset.MaxValue.AddDays(-3), DateTimeOffset.MaxValue));
+    }
+}

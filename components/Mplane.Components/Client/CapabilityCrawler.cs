@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Mplane.Components.Transport;
+using Mplane.Components.Runtime;
 using Mplane.Protocol.Messages;
 
 namespace Mplane.Components.Client;
@@ -76,7 +77,7 @@ public sealed partial class CapabilityCrawler(HttpClient http)
                 }
 
                 break;
-            case Statement { Kind: MessageKind.Capability } capability when IsCallback(capability):
+            case Statement { Kind: MessageKind.Capability } capability when Callback.Is(capability):
                 break;
             case Statement { Kind: MessageKind.Capability } capability:
                 if (capability.Token is null || !capabilities.Any(c => c.Token == capability.Token))
@@ -96,13 +97,6 @@ public sealed partial class CapabilityCrawler(HttpClient http)
                 break;
         }
     }
-
-    /// <summary>
-    /// The <c>callback</c> pseudo-capability components register with a supervisor, which the reference
-    /// supervisor relays to clients as if it were real: nothing can be run with it.
-    /// </summary>
-    private static bool IsCallback(Statement capability) =>
-        capability.Label == "callback" && capability.Parameters.Count == 0 && capability.Results.Count == 0;
 
     private static IEnumerable<Uri> Links(string html, Uri page)
     {

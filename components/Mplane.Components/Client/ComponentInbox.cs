@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Mplane.Components.Runtime;
 using Mplane.Components.Transport;
 using Mplane.Protocol.Messages;
 using Mplane.Security;
@@ -21,9 +22,10 @@ namespace Mplane.Components.Client;
 /// <param name="ResultPath">Where they post receipts and results (<c>result-path</c>, default <c>/register/result</c>).</param>
 /// <param name="Certificate">This client's certificate, with <paramref name="Ca"/> the components must chain to; null for plain HTTP.</param>
 /// <param name="Ca">The components' CA.</param>
+/// <param name="Registrants">When set, which component identities may register which capabilities (<c>[Roles]</c> and <c>[Authorizations]</c> by label); else any component of the CA may.</param>
 public sealed record InboxSettings(
     IPEndPoint Endpoint, Uri SpecificationLink, string RegistrationPath = "/register/capability", string SpecificationPath = "/show/specification",
-    string ResultPath = "/register/result", X509Certificate2? Certificate = null, PrivateCa? Ca = null);
+    string ResultPath = "/register/result", X509Certificate2? Certificate = null, PrivateCa? Ca = null, AccessPolicy? Registrants = null);
 
 /// <summary>A capability as a component registered it.</summary>
 /// <param name="Component">The registering component's identity.</param>
@@ -36,16 +38,16 @@ public sealed record RegisteredCapability(string Component, Statement Capability
 /// the specifications and interrupts queued for their identity, and post receipts, results and
 /// exceptions. Answers are the reference's: the registration map, always an Envelope for a poll, 200
 /// with an empty HTML body for a result. Unlike the reference, with TLS only certificates of the
-/// private CA get in, and the callback pseudo-capability is accepted but not offered.
+/// private CA get in, registrants may be authorized by label, replies count only from the component a
+/// specification was queued for, and the callback pseudo-capability is accepted but not offered.
 /// </summary>
 public sealed class ComponentInbox : IAsyncDisposable
 {
-    private const string CallbackLabel = "callback";
     private readonly WebApplication _app;
     private readonly InboxSettings _settings;
     private readonly ConcurrentDictionary<string, IReadOnlyList<Statement>> _capabilities = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Message>> _queued = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Channel<Message>> _replies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Component, Channel<Message> Replies)> _replies = new(StringComparer.Ordinal);
     private readonly Channel<RegisteredCapability> _registrations = Channel.CreateUnbounded<RegisteredCapability>();
 
     private ComponentInbox(InboxSettings settings, Action<ILoggingBuilder>? logging)
@@ -96,7 +98,8 @@ public sealed class ComponentInbox : IAsyncDisposable
 
             await foreach (var registered in _registrations.Reader.ReadAllAsync(deadline.Token).ConfigureAwait(false))
             {
-                if (accept(registered))
+                // Still registered: a later registration of the same component replaces its capabilities.
+                if (accept(registered) && _capabilities.TryGetValue(registered.Component, out var current) && current.Contains(registered.Capability))
                 {
                     return registered;
                 }
@@ -116,13 +119,16 @@ public sealed class ComponentInbox : IAsyncDisposable
     public void Queue(string component, Statement message)
     {
         var queued = message.Kind == MessageKind.Specification ? message with { Link = _settings.SpecificationLink.ToString() } : message;
-        _replies.GetOrAdd(message.Token ?? string.Empty, _ => Channel.CreateUnbounded<Message>());
+        _replies.TryAdd(message.Token ?? string.Empty, (component, Channel.CreateUnbounded<Message>()));
         _queued.GetOrAdd(component, _ => new ConcurrentQueue<Message>()).Enqueue(queued);
     }
 
     /// <summary>The next message a component posted for <paramref name="token"/> (its receipt, then its result or exception).</summary>
+    /// <exception cref="InvalidOperationException">Nothing was queued under <paramref name="token"/>.</exception>
     public ValueTask<Message> NextReplyAsync(string token, CancellationToken cancellationToken) =>
-        _replies.GetOrAdd(token, _ => Channel.CreateUnbounded<Message>()).Reader.ReadAsync(cancellationToken);
+        _replies.TryGetValue(token, out var expected)
+            ? expected.Replies.Reader.ReadAsync(cancellationToken)
+            : throw new InvalidOperationException($"nothing was queued under token {token}");
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
@@ -140,17 +146,22 @@ public sealed class ComponentInbox : IAsyncDisposable
         var offered = new List<Statement>();
         foreach (var item in message is Envelope envelope ? envelope.Contents : [message])
         {
-            if (item is Statement { Kind: MessageKind.Capability, Label: { Length: > 0 } label } capability)
+            if (item is not Statement { Kind: MessageKind.Capability, Label: { Length: > 0 } label } capability)
             {
-                answers[label] = new JObject { ["registered"] = "ok" };
-                if (label != CallbackLabel)
-                {
-                    offered.Add(capability);
-                }
+                answers[(item as Statement)?.Label ?? $"item-{answers.Count}"] = new JObject { ["registered"] = "no", ["reason"] = "Not a capability" };
+            }
+            else if (Callback.Is(capability))
+            {
+                answers[label] = new JObject { ["registered"] = "ok" }; // accepted, never offered
+            }
+            else if (_settings.Registrants is { } registrants && !registrants.IsAllowed(component, label))
+            {
+                answers[label] = new JObject { ["registered"] = "no", ["reason"] = "Not authorized" };
             }
             else
             {
-                answers[(item as Statement)?.Label ?? $"item-{answers.Count}"] = new JObject { ["registered"] = "no", ["reason"] = "Not a capability" };
+                answers[label] = new JObject { ["registered"] = "ok" };
+                offered.Add(capability);
             }
         }
 
@@ -196,10 +207,10 @@ public sealed class ComponentInbox : IAsyncDisposable
             _ => null,
         };
 
-        // Only replies to what this client asked for are kept; anything else is acknowledged and dropped.
-        if (token is not null && _replies.TryGetValue(token, out var replies))
+        // Only replies to what this client asked, from the component it asked, are kept; anything else is acknowledged and dropped.
+        if (token is not null && _replies.TryGetValue(token, out var expected) && expected.Component == MplaneServer.Identity(context))
         {
-            replies.Writer.TryWrite(message);
+            expected.Replies.Writer.TryWrite(message);
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -108,7 +108,7 @@ public static class ComponentListener
                     }
 
                     await Task.WhenAny(job.Outcome, Task.Delay(wait, context.RequestAborted)).ConfigureAwait(false);
-                    return job.Reply;
+                    return jobs.Redeem(token, requester) ?? job.Reply; // a result answered now is forgotten now: no one will redeem it
                 case Statement { Kind: MessageKind.Redemption, Token: { } redeemed }:
                     return jobs.Redeem(redeemed, Identity(context)) ?? new ExceptionMessage(redeemed, "Unknown job");
                 case Statement { Kind: MessageKind.Interrupt, Token: { } interrupted }:

@@ -12,13 +12,16 @@ namespace Mplane.Components.Runtime;
 /// </summary>
 public static class RepeatedRuns
 {
+    /// <summary>The most outcomes an Envelope ever keeps, whatever the configuration says: an endless repetition must not fill the memory.</summary>
+    public const int MaxKept = 1000;
+
     /// <summary>How late an occurrence may start before it counts as missed.</summary>
     private static readonly TimeSpan Lateness = TimeSpan.FromSeconds(1);
 
     /// <summary>Runs <paramref name="specification"/> through <paramref name="runOne"/>, once or per occurrence.</summary>
     /// <param name="specification">The checked specification, with its token.</param>
     /// <param name="runOne">Runs one (sub-)specification and maps its failures to an exception message.</param>
-    /// <param name="maxResults">The outcomes an Envelope keeps, the last ones (the reference's <c>scheduler_max_results</c>; 0 keeps all).</param>
+    /// <param name="maxResults">The outcomes an Envelope keeps, the last ones (the reference's <c>scheduler_max_results</c>; 0 keeps all, up to <see cref="MaxKept"/>).</param>
     /// <param name="cancellationToken">The interrupt.</param>
     public static async Task<Message> RunAsync(
         Statement specification, Func<Statement, CancellationToken, Task<Message>> runOne, int maxResults, CancellationToken cancellationToken)
@@ -29,6 +32,7 @@ public static class RepeatedRuns
         }
 
         var repeated = RepeatedWhen.Parse(specification.When);
+        var kept = maxResults is > 0 and < MaxKept ? maxResults : MaxKept;
         var outcomes = new Queue<Message>();
         try
         {
@@ -42,7 +46,7 @@ public static class RepeatedRuns
                 await Waits.UntilAsync(at, cancellationToken).ConfigureAwait(false);
                 var one = specification with { When = repeated.OccurrenceWhen(at), Token = Guid.NewGuid().ToString("N") };
                 outcomes.Enqueue(await runOne(one, cancellationToken).ConfigureAwait(false));
-                if (maxResults > 0 && outcomes.Count > maxResults)
+                if (outcomes.Count > kept)
                 {
                     outcomes.Dequeue();
                 }

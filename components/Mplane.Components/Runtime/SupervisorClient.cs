@@ -24,13 +24,16 @@ namespace Mplane.Components.Runtime;
 public sealed class SupervisorClient(
     ComponentSettings settings, IReadOnlyList<IService> services, HttpClient http, SpecificationCheck check, string supervisorIdentity, ILogger<SupervisorClient> logger)
 {
+    /// <summary>The longest a callback may defer the next poll: a supervisor that forgets us must not silence us for days.</summary>
+    public static readonly TimeSpan MaxCallbackDelay = TimeSpan.FromHours(1);
+
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Statement Receipt, CancellationTokenSource Interrupt)> _jobs = new(StringComparer.Ordinal);
-    /// <summary>The label of the reference's callback pseudo-capability.</summary>
-    public const string CallbackLabel = "callback";
-
     private bool _registered;
     private TimeSpan? _nextPoll;
+
+    /// <summary>The delay before the next poll, when a callback asked for one.</summary>
+    public TimeSpan? NextPoll => _nextPoll;
 
     /// <summary>The services the supervisor's identity may use.</summary>
     public IReadOnlyList<IService> Offered =>
@@ -43,11 +46,11 @@ public sealed class SupervisorClient(
         var offered = Offered;
         if (offered.Count == 0)
         {
-            throw new InvalidOperationException($"no capability is authorized for the supervisor's identity {supervisorIdentity} ([Authorizations])");
+            throw new NothingToOfferException($"no capability is authorized for the supervisor's identity {supervisorIdentity} ([Authorizations])");
         }
 
         var registry = offered[0].Capability.Registry;
-        var callback = new Statement(MessageKind.Capability, "measure") { Registry = registry, When = "now ... future", Label = CallbackLabel };
+        var callback = Callback.Capability(registry);
         var envelope = new Envelope([.. offered.Select(s => s.Capability with { Link = string.Empty }), callback]);
         using var response = await http.PostAsync(new Uri(settings.Supervisor, settings.RegistrationPath), MplaneHttp.Content(envelope), cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -103,7 +106,7 @@ public sealed class SupervisorClient(
                 await InterruptAsync(interrupt, cancellationToken).ConfigureAwait(false);
                 answered++;
             }
-            else if (item is Statement { Kind: MessageKind.Specification } callback && IsCallback(callback))
+            else if (item is Statement { Kind: MessageKind.Specification } callback && Callback.Is(callback))
             {
                 // The supervisor asks to be polled again at the end of the callback's scope. Unlike the
                 // reference, the rest of the envelope is still answered rather than dropped.
@@ -136,7 +139,8 @@ public sealed class SupervisorClient(
             .AddRetry(new RetryStrategyOptions
             {
                 // Everything but the caller's own cancellation: the loop must not die on a bad answer.
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException || !cancellationToken.IsCancellationRequested),
+                // A configuration that offers nothing is not retried: nothing will change until it does.
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not NothingToOfferException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -168,15 +172,6 @@ public sealed class SupervisorClient(
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    /// <summary>The longest a callback may defer the next poll: a supervisor that forgets us must not silence us for days.</summary>
-    public static readonly TimeSpan MaxCallbackDelay = TimeSpan.FromHours(1);
-
-    /// <summary>The delay before the next poll, when a callback asked for one.</summary>
-    public TimeSpan? NextPoll => _nextPoll;
-
-    private static bool IsCallback(Statement specification) =>
-        specification.Label is { } label && (label == CallbackLabel || label.StartsWith(CallbackLabel + "-", StringComparison.Ordinal));
 
     private TimeSpan CallbackDelay(Statement callback)
     {
@@ -272,11 +267,21 @@ public sealed class SupervisorClient(
 
     private async Task RunServiceAsync(IService service, Statement specification, CancellationTokenSource interrupt, CancellationToken cancellationToken)
     {
-        var outcome = await RepeatedRuns.RunAsync(
-            specification, (one, _) => RunOneAsync(service, one, interrupt, cancellationToken), settings.MaxResults, interrupt.Token).ConfigureAwait(false);
-
         try
         {
+            Message outcome;
+            try
+            {
+                outcome = await RepeatedRuns.RunAsync(
+                    specification, (one, _) => RunOneAsync(service, one, interrupt, cancellationToken), settings.MaxResults, interrupt.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Whatever went wrong, the supervisor gets an answer for the token rather than waiting for ever.
+                logger.LogError("{Label} failed: {Error}", specification.Label, e.Message);
+                outcome = new ExceptionMessage(specification.Token, $"{service.Capability.Label} failed: {e.GetType().Name}");
+            }
+
             // The result is retried while the supervisor is away: it is all the client will get.
             await ResultDelivery.ExecuteAsync(async ct => await PostAsync(outcome, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
@@ -324,3 +329,6 @@ public sealed class SupervisorClient(
         }
     }
 }
+
+/// <summary>No capability may be offered to the supervisor's identity: the component has nothing to do there (the reference exits).</summary>
+public sealed class NothingToOfferException(string message) : InvalidOperationException(message);

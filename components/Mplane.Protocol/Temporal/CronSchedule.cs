@@ -63,9 +63,22 @@ public sealed class CronSchedule
         return _allowed[0][t.Second] && _allowed[1][t.Minute] && _allowed[2][t.Hour] && DayMatches(t);
     }
 
-    /// <summary>The first firing at or after <paramref name="from"/> (rounded up to a whole second), or null if none before <paramref name="until"/>.</summary>
+    /// <summary>How far ahead a firing is looked for: a schedule that never fires (31 February) must not be searched until year 9999.</summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromDays(5 * 366);
+
+    /// <summary>The first firing at or after <paramref name="from"/> (rounded up to a whole second), or null if none before <paramref name="until"/> or within <see cref="Horizon"/>.</summary>
     public DateTimeOffset? Next(DateTimeOffset from, DateTimeOffset until)
     {
+        if (from > DateTimeOffset.MaxValue - Horizon - TimeSpan.FromDays(1))
+        {
+            return null;
+        }
+
+        if (until > from + Horizon)
+        {
+            until = from + Horizon;
+        }
+
         var t = new DateTime(from.UtcTicks - (from.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
         if (t < from.UtcDateTime)
         {

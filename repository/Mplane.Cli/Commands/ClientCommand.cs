@@ -336,11 +336,12 @@ internal static class ClientCommand
             }
             catch (SpecificationException e)
             {
-                throw new UsageException($"client {command.Name}: {e.Message}");
+                throw new UsageException($"client {command.Name}: {PeerText.Printable(e.Message)}");
             }
             catch (Exception e) when (e is MplaneClientException or InvalidDataException or TimeoutException)
             {
-                await Console.Error.WriteLineAsync($"mplane: client {command.Name}: {e.Message}").ConfigureAwait(false);
+                // Messages quote what peers sent: made printable before they reach the terminal.
+                await Console.Error.WriteLineAsync($"mplane: client {command.Name}: {PeerText.Printable(e.Message)}").ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
         }));

@@ -132,6 +132,10 @@ internal sealed class ComponentConf
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+        catch (NothingToOfferException e)
+        {
+            throw new UsageException($"{_command}: {File}: {e.Message}");
+        }
 
         return ExitCodes.Success;
     }

@@ -9,7 +9,8 @@ namespace Mplane.Cli.Commands;
 /// client's <c>[client]</c> keys, which are written with hyphens: <c>listen-port</c> (8888),
 /// <c>listen-spec-link</c> (default: this listener's own result URL), <c>registration-path</c>,
 /// <c>specification-path</c>, <c>result-path</c> (the reference's defaults), and <c>listen-host</c>,
-/// which the reference ignores and this client honours (default 127.0.0.1).
+/// which the reference ignores and this client honours (default 127.0.0.1). With <c>[Roles]</c> and
+/// <c>[Authorizations]</c>, components register only the capabilities granted to their identity.
 /// </summary>
 internal static class InboxConf
 {
@@ -34,7 +35,8 @@ internal static class InboxConf
 
         var resultPath = PathOf("result-path", "register/result");
         var scheme = session.Certificate is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
-        var linkText = Key("listen-spec-link", $"{scheme}://{(host.Equals(IPAddress.Any) ? "127.0.0.1" : hostText)}:{port}{resultPath}");
+        var linkHost = host.Equals(IPAddress.Any) ? IPAddress.Loopback : host.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : host;
+        var linkText = Key("listen-spec-link", new UriBuilder(scheme, linkHost.ToString(), port, resultPath).Uri.ToString()); // brackets an IPv6 host
         if (!Uri.TryCreate(linkText, UriKind.Absolute, out var link) || (link.Scheme != Uri.UriSchemeHttp && link.Scheme != Uri.UriSchemeHttps) || link.IsDefaultPort && !linkText.Contains($":{link.Port}", StringComparison.Ordinal))
         {
             throw Problem("listen-spec-link", $"'{linkText}' must be an absolute http(s) URL with an explicit port and a path (components post results there)");
@@ -42,6 +44,7 @@ internal static class InboxConf
 
         return new InboxSettings(
             new IPEndPoint(host, port), link, PathOf("registration-path", "register/capability"), PathOf("specification-path", "show/specification"), resultPath,
-            session.Certificate, session.Ca);
+            session.Certificate, session.Ca,
+            conf.Has("Roles") ? conf.AccessPolicy() : null); // with [Roles], components register only the capabilities [Authorizations] grant them
     }
 }

@@ -32,6 +32,12 @@ internal static class ProxyCommand
             var metadata = RepositoryCapabilities.Metadata(conf.Conf.Get(Section, "system_id") ?? "repository-Proxy", conf.Conf.Get(Section, "system_version") ?? "0.1");
             var mathRepo = MathRepoUri(conf);
             var (certificate, ca) = conf.Tls();
+            if (certificate is null)
+            {
+                // As the reference: without TLS there is no identity, so no authorization applies.
+                await Console.Error.WriteLineAsync($"proxy: warning: {conf.File} has no [TLS] section: every peer may use every capability, including reading every table").ConfigureAwait(false);
+            }
+
             var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10) };
             if (mathRepo.Scheme == Uri.UriSchemeHttps)
             {

@@ -10,6 +10,7 @@ internal sealed class Parser
     private readonly string _expression;
     private readonly List<Token> _tokens;
     private int _next;
+    private int _depth;
 
     private Parser(string expression)
     {
@@ -17,8 +18,19 @@ internal sealed class Parser
         _tokens = Lexer.Tokenize(expression);
     }
 
+    /// <summary>The longest expression accepted: filters come from the network too.</summary>
+    public const int MaxLength = 4096;
+
+    /// <summary>The deepest nesting of '(' and '!' accepted: deeper would exhaust the stack of the parser and of every translator.</summary>
+    public const int MaxDepth = 64;
+
     public static Node Parse(string expression)
     {
+        if (expression.Length > MaxLength)
+        {
+            throw new FilterException($"the expression is longer than {MaxLength} characters", expression[..40] + "...", 40);
+        }
+
         var parser = new Parser(expression);
         if (parser.Peek.Kind == TokenKind.End)
         {
@@ -63,6 +75,23 @@ internal sealed class Parser
     }
 
     private Node ParseUnary()
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw Error($"nested deeper than {MaxDepth} levels", Peek);
+        }
+
+        try
+        {
+            return ParseUnaryNested();
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    private Node ParseUnaryNested()
     {
         if (Peek.Is(TokenKind.Operator, "!") || Peek.IsWord("not"))
         {

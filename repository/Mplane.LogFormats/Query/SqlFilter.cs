@@ -21,6 +21,9 @@ public enum SqlColumnKind
 
     /// <summary><c>boolean</c>.</summary>
     Boolean,
+
+    /// <summary>Any other type (arrays, JSON, intervals...): the column cannot be filtered on.</summary>
+    Unsupported,
 }
 
 /// <summary>A filter translated to SQL: a condition with positional parameters and their values.</summary>
@@ -32,7 +35,8 @@ public sealed record SqlCondition(string Sql, IReadOnlyList<object> Values);
 /// Translates the filter language (the same expressions <see cref="FilterCompiler"/> runs over log
 /// records) into a SQL condition over a table's columns: every field must be one of the given
 /// columns (they reach SQL quoted, from the caller's list, never from the expression), every literal
-/// is a parameter. As over log records, a comparison with a null column is false, also under <c>!</c>.
+/// is a parameter. As over log records, a comparison with a null column is false (so its negation
+/// is true), and patterns match addresses and times as text (<c>10.0.0.1</c>, ISO 8601 in UTC).
 /// </summary>
 public static class SqlFilter
 {
@@ -94,6 +98,8 @@ public static class SqlFilter
 
             return right switch
             {
+                FieldOperand other when Column(other).Kind != kind =>
+                    throw Error($"'{field.Name}' ({Name(kind)}) and '{other.Name}' ({Name(Column(other).Kind)}) cannot be compared", other),
                 FieldOperand other => Definite($"{column} {sqlOp} {Column(other).Sql}"),
                 LiteralOperand literal => Definite($"{column} {sqlOp} {Parameter(Value(kind, literal, field))}"),
                 _ => throw new InvalidOperationException(right.GetType().Name),
@@ -113,7 +119,13 @@ public static class SqlFilter
         private string Match(MatchNode node)
         {
             var (column, kind) = Column(node.Field);
-            var text = kind == SqlColumnKind.Text ? column : $"{column}::text";
+            var text = kind switch
+            {
+                SqlColumnKind.Text => column,
+                SqlColumnKind.Address => $"host({column})", // without the /32 that inet's text form carries
+                SqlColumnKind.Time => $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')", // not the session's DateStyle
+                _ => $"{column}::text",
+            };
             var condition = node.IsRegex ? $"{text} ~ {Parameter(node.Pattern)}" : $"{text} LIKE {Parameter(GlobToLike(node.Pattern))}";
             return Definite(node.Negated ? $"NOT ({condition})" : condition);
         }
@@ -131,9 +143,13 @@ public static class SqlFilter
         }
 
         private (string Sql, SqlColumnKind Kind) Column(FieldOperand field) =>
-            columns.TryGetValue(field.Name.ToLowerInvariant(), out var kind)
-                ? (quote(field.Name.ToLowerInvariant()), kind)
-                : throw Error($"unknown column '{field.Name}' (columns: {string.Join(", ", columns.Keys.Order(StringComparer.Ordinal))})", field);
+            !columns.TryGetValue(field.Name.ToLowerInvariant(), out var kind)
+                ? throw Error($"unknown column '{field.Name}' (columns: {string.Join(", ", columns.Keys.Order(StringComparer.Ordinal))})", field)
+                : kind == SqlColumnKind.Unsupported
+                    ? throw Error($"column '{field.Name}' has a type filters cannot use", field)
+                    : (quote(field.Name.ToLowerInvariant()), kind);
+
+        private static string Name(SqlColumnKind kind) => kind.ToString().ToLowerInvariant();
 
         private string Parameter(object value)
         {
@@ -153,7 +169,7 @@ public static class SqlFilter
                 SqlColumnKind.Boolean => text switch { "true" or "1" => true, "false" or "0" => false, _ => null },
                 _ => null,
             };
-            return value ?? throw Error($"'{text}' is not a value for column '{field.Name}' ({kind.ToString().ToLowerInvariant()})", literal);
+            return value ?? throw Error($"'{text}' is not a value for column '{field.Name}' ({Name(kind)})", literal);
         }
 
         private SqlAddressPrefix Prefix(LiteralOperand literal)
