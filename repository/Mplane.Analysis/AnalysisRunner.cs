@@ -97,7 +97,7 @@ public sealed class AnalysisRunner(NpgsqlDataSource dataSource, AnalysisSettings
 
             foreach (var count in settings.Counts)
             {
-                records.Add(_mad.Evaluate(count.Name, bin, settings.Bin, countHistories[count.Name]));
+                records.Add(_mad.Evaluate(count.Name, bin, settings.Bin, countHistories[count.Name], count.K));
             }
 
             if (++bins % BatchBins == 0)

@@ -6,7 +6,8 @@ namespace Mplane.Analysis;
 /// <param name="Name">The feature name in alarms, e.g. <c>flows</c>.</param>
 /// <param name="Table">The table, <c>[schema.]table</c>.</param>
 /// <param name="Column">The column.</param>
-public sealed record CountSource(string Name, string Table, string Column);
+/// <param name="K">This count's alarm threshold in robust standard deviations, instead of the detector's (bytes are burstier than flows: one large transfer is not an anomaly).</param>
+public sealed record CountSource(string Name, string Table, string Column, double? K = null);
 
 /// <summary>
 /// What anomaly detection reads and how: the bin, the feature distributions (a continuous table with
@@ -26,7 +27,7 @@ public sealed record AnalysisSettings
 
     /// <summary>The counts watched.</summary>
     public IReadOnlyList<CountSource> Counts { get; init; } =
-        [new("flows", "flows_5min", "flows"), new("bytes", "flows_5min", "bytes"), new("clients", "clients_5min", "clients")];
+        [new("flows", "flows_5min", "flows"), new("bytes", "flows_5min", "bytes", K: 8), new("clients", "clients_5min", "clients")];
 
     /// <summary>The distribution detector.</summary>
     public KlRefsetSettings KlRefset { get; init; } = new();
