@@ -119,11 +119,11 @@ public sealed class AlarmStore(NpgsqlDataSource dataSource)
         return states;
     }
 
-    /// <summary>The latest bin evaluated, or null.</summary>
-    public async Task<DateTimeOffset?> LastBinAsync(int binSeconds, CancellationToken cancellationToken)
+    /// <summary>The latest bin evaluated (with bins of <paramref name="binSeconds"/>, or any), or null.</summary>
+    public async Task<DateTimeOffset?> LastBinAsync(int? binSeconds, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT max(bin_start) FROM mplane.alarms WHERE bin_seconds = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = binSeconds });
+        await using var command = dataSource.CreateCommand("SELECT max(bin_start) FROM mplane.alarms WHERE $1::integer IS NULL OR bin_seconds = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)binSeconds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime last ? new DateTimeOffset(last, TimeSpan.Zero) : null;
     }
 

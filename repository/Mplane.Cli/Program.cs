@@ -12,6 +12,8 @@ root.Subcommands.Add(TablesCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(RetentionCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(AnalysisCommand.Create());
+root.Subcommands.Add(AlarmsCommand.Create());
 root.Subcommands.Add(TstatProxyCommand.Create());
 root.Subcommands.Add(ProxyCommand.Create());
 root.Subcommands.Add(ClientCommand.Create());

@@ -9,4 +9,9 @@ internal static class MplaneProcess
     public static Task<CommandResult> RunAsync(params string[] arguments) =>
         new ProcessRunner().RunAsync(
             "dotnet", [Path.Combine(AppContext.BaseDirectory, "mplane.dll"), .. arguments], TestTimeout.Token);
+
+    /// <summary>Runs it with <paramref name="environment"/> set (MPLANE_PG for a test's own database).</summary>
+    public static Task<CommandResult> RunAsync(IReadOnlyDictionary<string, string> environment, IEnumerable<string> arguments) =>
+        new ProcessRunner().RunAsync(
+            "dotnet", [Path.Combine(AppContext.BaseDirectory, "mplane.dll"), .. arguments], TestTimeout.Token, environment);
 }

@@ -41,9 +41,9 @@ internal static class GenCommand
             var options = new TstatGeneratorOptions
             {
                 OutputDirectory = parse.GetValue(output)!,
-                Start = ParseInstant(parse.GetValue(start)!, "--start"),
-                Duration = ParseSpan(parse.GetValue(duration)!, "--duration"),
-                Interval = ParseSpan(parse.GetValue(interval)!, "--interval"),
+                Start = CliValues.Instant(parse.GetValue(start)!, "--start"),
+                Duration = CliValues.Span(parse.GetValue(duration)!, "--duration"),
+                Interval = CliValues.Span(parse.GetValue(interval)!, "--interval"),
                 Rate = parse.GetValue(rate),
                 Seed = parse.GetValue(seed),
                 Anomalies = (parse.GetValue(anomaly) ?? []).Select(ParseAnomaly).ToList(),
@@ -78,16 +78,6 @@ internal static class GenCommand
         }));
         return command;
     }
-
-    private static DateTimeOffset ParseInstant(string text, string option) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
-            ? value
-            : throw new UsageException($"{option}: '{text}' is not an ISO-8601 time such as 2015-02-27T22:00:00Z");
-
-    private static TimeSpan ParseSpan(string text, string option) =>
-        Spans.TryParse(text, out var value)
-            ? value
-            : throw new UsageException($"{option}: '{text}' is not a duration such as 90s, 10m, 1h or 2d");
 
     private static AnomalyRequest ParseAnomaly(string text)
     {
