@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using System.Globalization;
+using Mplane.Analysis;
 using Mplane.Warehouse.Sql;
 using Mplane.Warehouse.Status;
 using Npgsql;
@@ -14,7 +16,8 @@ namespace Mplane.Host;
 /// <summary>
 /// Serves the warehouse status as JSON on a loopback address only: <c>GET /status</c> (tables,
 /// streams, jobs, errors) and <c>GET /status/tables/{schema.table}/partitions</c> (one table's
-/// partitions). Nothing else is served: every other path is 404, every other method 405.
+/// partitions) and <c>GET /status/alarms?from=&amp;to=&amp;all=</c> (anomaly alarms). Nothing else is served:
+/// every other path is 404, every other method 405.
 /// </summary>
 public static class StatusServer
 {
@@ -49,6 +52,29 @@ public static class StatusServer
             return await WarehouseStatus.PartitionsAsync(source, name, context.RequestAborted).ConfigureAwait(false) is { } partitions
                 ? Results.Json(new { table = $"{name.Schema.Name}.{name.Table.Name}", partitions }, Json)
                 : Results.Json(new { error = $"no continuous table {name.Schema.Name}.{name.Table.Name}" }, Json, statusCode: StatusCodes.Status404NotFound);
+        });
+        app.MapGet("/status/alarms", async (NpgsqlDataSource source, HttpContext context) =>
+        {
+            // from/to: ISO 8601 (default: the last day); all=true: every record, not only alarms.
+            DateTimeOffset? Instant(string name) =>
+                context.Request.Query[name].ToString() is { Length: > 0 } text
+                    ? DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ? at : throw new FormatException($"{name}: '{text}' is not an ISO-8601 time")
+                    : null;
+            DateTimeOffset from, to;
+            try
+            {
+                to = Instant("to") ?? DateTimeOffset.MaxValue;
+                from = Instant("from") ?? DateTimeOffset.UtcNow.AddDays(-1);
+            }
+            catch (FormatException e)
+            {
+                return Results.Json(new { error = e.Message }, Json, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var store = new AlarmStore(source);
+            await store.EnsureAsync(context.RequestAborted).ConfigureAwait(false);
+            var records = await store.ReadAsync(from, to, context.Request.Query["all"] == "true", context.RequestAborted).ConfigureAwait(false);
+            return Results.Json(new { from, to = to == DateTimeOffset.MaxValue ? (DateTimeOffset?)null : to, alarms = records.Select(r => new { r.Record, r.AlarmState, r.ComputedAt }) }, Json);
         });
         return app;
     }

@@ -108,4 +108,39 @@ public sealed class StatusServerTests : IAsyncLifetime
 
         Assert.True((await Warehouse.Status.WarehouseStatus.ReadAsync(_database.DataSource, TestTimeout.Token)).Jobs.Single(j => j.Name == "flows_5min").Running);
     }
+
+    [Fact]
+    public async Task Alarms_are_served_for_a_time_range_and_bad_times_get_400()
+    {
+        var store = new Mplane.Analysis.AlarmStore(_database.DataSource);
+        await store.EnsureAsync(TestTimeout.Token);
+        var bin = new DateTimeOffset(2015, 2, 27, 23, 0, 0, TimeSpan.Zero);
+        await store.WriteAsync(
+            [
+                new Mplane.Analysis.AlarmRecord(bin, 300, "server_ip", "kl_refset", 0.9, 0.05, true, "ok", 12, bin.AddHours(-1), bin, 12, [new("10.0.0.1", 0.7, 0.6, 0.01)], "{}"),
+                new Mplane.Analysis.AlarmRecord(bin.AddMinutes(5), 300, "server_ip", "kl_refset", 0.01, 0.05, false, "ok", 12, null, null, 0, [], "{}"),
+            ],
+            TestTimeout.Token);
+        await using var app = StatusServer.Build(_database.DataSource, port: 0);
+        await app.StartAsync(TestTimeout.Token);
+        using var http = new HttpClient { BaseAddress = StatusServer.Address(app) };
+
+        using (var alarms = JsonDocument.Parse(await http.GetStringAsync("/status/alarms?from=2015-02-27T00:00:00Z", TestTimeout.Token)))
+        {
+            var one = alarms.RootElement.GetProperty("alarms").EnumerateArray().Single();
+            Assert.Equal("server_ip", one.GetProperty("record").GetProperty("feature").GetString());
+            Assert.Equal("10.0.0.1", one.GetProperty("record").GetProperty("topContributors")[0].GetProperty("key").GetString());
+            Assert.Equal("open", one.GetProperty("alarmState").GetString());
+        }
+
+        using (var all = JsonDocument.Parse(await http.GetStringAsync("/status/alarms?from=2015-02-27T00:00:00Z&all=true", TestTimeout.Token)))
+        {
+            Assert.Equal(2, all.RootElement.GetProperty("alarms").GetArrayLength());
+        }
+
+        using var bad = await http.GetAsync("/status/alarms?from=yesterday", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using var error = JsonDocument.Parse(await bad.Content.ReadAsStringAsync(TestTimeout.Token));
+        Assert.Equal("from: 'yesterday' is not an ISO-8601 time", error.RootElement.GetProperty("error").GetString());
+    }
 }
