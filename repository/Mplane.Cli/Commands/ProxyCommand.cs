@@ -24,7 +24,7 @@ internal static class ProxyCommand
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = "The proxy's .conf file (the reference's INI format plus a [repository] section).", Required = true };
-        var command = new Command("proxy", "Run the repository's mPlane proxy: repository-collect_log, repository-list_tables and repository-query_view.") { config };
+        var command = new Command("proxy", "Run the repository's mPlane proxy: repository-collect_log, repository-list_tables, repository-query_view and repository-anomalies.") { config };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             var conf = ComponentConf.Read("proxy", parse.GetValue(config)!);
@@ -54,6 +54,7 @@ internal static class ProxyCommand
                     metadata,
                     loggers.CreateLogger<CollectLogService>()),
                 new ListTablesService(dataSource, metadata),
+                new AnomaliesService(dataSource, Rows(conf), metadata),
                 new QueryViewService(
                     new ViewReader(dataSource),
                     new QueryViewSettings(Rows(conf), Size(conf, "query_max_size", "4 MB"), conf.Conf.Get(Section, "schema") ?? "public"),
