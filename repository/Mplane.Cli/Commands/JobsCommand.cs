@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Mplane.Analysis;
 using Mplane.Configuration;
 using Mplane.Warehouse.Jobs;
 
@@ -52,7 +54,8 @@ internal static class JobsCommand
         var parallel = new Option<int>("--parallel") { Description = "Jobs run at once.", DefaultValueFactory = _ => 2 };
         var strategy = new Option<SchedulingStrategy>("--strategy") { Description = "fifo (oldest window first) or freshness (newest first).", DefaultValueFactory = _ => SchedulingStrategy.Fifo };
         var follow = new Option<bool>("--follow") { Description = "Keep running and pick up new data as it arrives (Ctrl-C stops)." };
-        var command = new Command("run", "Run every runnable window, then exit (or keep going with --follow).") { parallel, strategy, follow };
+        var analysis = new Option<bool>("--analysis") { Description = "After the windows, run anomaly detection on the bins they closed (conf/analysis.yaml): the analysis rides on the scheduler." };
+        var command = new Command("run", "Run every runnable window, then exit (or keep going with --follow).") { parallel, strategy, follow, analysis };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             var definitions = Load(parse.GetValue(folder));
@@ -66,14 +69,38 @@ internal static class JobsCommand
                 OnFailure = (job, window, error) => Console.Error.WriteLine($"mplane: job {job} window {window:yyyy-MM-dd HH:mm} failed: {error.Message}"),
             };
             await scheduler.PrepareAsync(ct).ConfigureAwait(false);
-            if (parse.GetValue(follow))
+            using var loggers = ComponentConf.Loggers();
+            var detector = parse.GetValue(analysis)
+                ? new AnalysisRunner(dataSource, AnalysisConfiguration.Load(ProjectHome.Discover()), loggers.CreateLogger<AnalysisRunner>())
+                : null;
+            do
             {
-                await scheduler.RunAsync(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
-                return ExitCodes.Success;
-            }
+                var runs = await scheduler.RunUntilIdleAsync(ct).ConfigureAwait(false);
+                if (!parse.GetValue(follow))
+                {
+                    Console.WriteLine($"{runs.Count} windows computed ({runs.Count(r => r.Recompute)} recomputed), {runs.Sum(r => r.Rows)} rows");
+                }
 
-            var runs = await scheduler.RunUntilIdleAsync(ct).ConfigureAwait(false);
-            Console.WriteLine($"{runs.Count} windows computed ({runs.Count(r => r.Recompute)} recomputed), {runs.Sum(r => r.Rows)} rows");
+                if (detector is not null && runs.Count > 0)
+                {
+                    var bins = await detector.RunAsync(ct).ConfigureAwait(false);
+                    Console.WriteLine($"analysis: {bins} bins evaluated");
+                }
+
+                if (parse.GetValue(follow))
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+            }
+            while (parse.GetValue(follow) && !ct.IsCancellationRequested);
+
             return ExitCodes.Success;
         }));
         return command;
