@@ -69,6 +69,31 @@ public sealed class AnalysisRunTests(ITestOutputHelper output)
         Assert.Equal(live, backfill);
     }
 
+    [Fact]
+    public async Task A_late_file_makes_its_bin_and_every_later_bin_evaluated_again()
+    {
+        await using var traffic = await TrafficFixture.CreateAsync("late", anomalies: false, duration: TimeSpan.FromHours(4));
+        await traffic.ImportAndComputeAsync(traffic.Files, complete: true);
+        var runner = traffic.Runner();
+        Assert.Equal(48, await runner.RunAsync(TestTimeout.Token));
+        Assert.Equal(0, await runner.RunAsync(TestTimeout.Token)); // nothing new
+
+        // A second probe's file for 02:00 arrives late: the jobs recompute that window, and the analysis follows.
+        using var late = new TemporaryDirectory("late");
+        var original = traffic.Files.Single(f => f.Contains("2015_02_27_02_00", StringComparison.Ordinal));
+        var copy = late.Combine("2015", "02-Feb", "2015_02_27_02_00.out", "log_tcp_complete");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        var lines = await File.ReadAllLinesAsync(original, TestTimeout.Token);
+        await File.WriteAllLinesAsync(copy, lines.Take(lines.Length / 3), TestTimeout.Token);
+        await traffic.ImportAndComputeAsync([copy], complete: true);
+
+        Assert.Equal(24, await runner.RunAsync(TestTimeout.Token)); // 02:00 to 04:00
+        var records = await new AlarmStore(traffic.Database.DataSource).ReadAsync(TrafficFixture.Start, TrafficFixture.Start.AddDays(1), all: true, TestTimeout.Token);
+        var recomputed = records.Where(r => r.ComputedAt > records.Min(x => x.ComputedAt).AddSeconds(1)).Select(r => r.Record.BinStart).Distinct().Order().ToList();
+        Assert.Equal(TrafficFixture.Start.AddHours(2), recomputed[0]);
+        Assert.Equal(24, recomputed.Count);
+    }
+
     private static async Task<List<string>> Snapshot(AlarmStore store) =>
         (await store.ReadAsync(TrafficFixture.Start, TrafficFixture.Start.AddDays(1), all: true, TestTimeout.Token))
         .Select(a => $"{a.Record.BinStart:o} {a.Record.Feature} {a.Record.Detector} {a.Record.Score:R} {a.Record.Threshold:R} {a.Record.IsAlarm} {a.Record.Status} {a.Record.ReferenceBins} {a.Record.State}")
