@@ -14,6 +14,8 @@ root.Subcommands.Add(RetentionCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
 root.Subcommands.Add(AnalysisCommand.Create());
 root.Subcommands.Add(AlarmsCommand.Create());
+root.Subcommands.Add(SqlCommand.Create());
+root.Subcommands.Add(StreamsCommand.Create());
 root.Subcommands.Add(TstatProxyCommand.Create());
 root.Subcommands.Add(ProxyCommand.Create());
 root.Subcommands.Add(ClientCommand.Create());
