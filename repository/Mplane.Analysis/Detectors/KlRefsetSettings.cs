@@ -12,4 +12,4 @@ namespace Mplane.Analysis.Detectors;
 /// <param name="MinFlows">Bins with fewer flows are too noisy: never references, never alarms.</param>
 public sealed record KlRefsetSettings(
     int Days = 7, int Preceding = 12, int ReferenceSize = 12, int MinReferences = 6, int Top = 50,
-    double Percentile = 95, double Gamma = 1.5, double MinThreshold = 0.03, double MinFlows = 20);
+    double Percentile = 95, double Gamma = 2, double MinThreshold = 0.03, double MinFlows = 20);
