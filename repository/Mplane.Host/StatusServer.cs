@@ -17,14 +17,15 @@ namespace Mplane.Host;
 /// Serves the warehouse status as JSON on a loopback address only: <c>GET /status</c> (tables,
 /// streams, jobs, errors) and <c>GET /status/tables/{schema.table}/partitions</c> (one table's
 /// partitions) and <c>GET /status/alarms?from=&amp;to=&amp;all=</c> (anomaly alarms). Nothing else is served:
-/// every other path is 404, every other method 405.
+/// every other path is 404, every other method 405. With a streams token, the stream tables' API
+/// (<see cref="StreamsEndpoints"/>) too.
 /// </summary>
 public static class StatusServer
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Builds the server on 127.0.0.1:<paramref name="port"/> (0 picks a free port).</summary>
-    public static WebApplication Build(NpgsqlDataSource dataSource, int port, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(NpgsqlDataSource dataSource, int port, Action<ILoggingBuilder>? logging = null, string? streamsToken = null)
     {
         // The content root in the program's folder and no configuration reload: by default the working
         // directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
@@ -76,6 +77,11 @@ public static class StatusServer
             var records = await store.ReadAsync(from, to, context.Request.Query["all"] == "true", context.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { from, to = to == DateTimeOffset.MaxValue ? (DateTimeOffset?)null : to, alarms = records.Select(r => new { r.Record, r.AlarmState, r.ComputedAt }) }, Json);
         });
+        if (streamsToken is not null)
+        {
+            app.MapStreams(streamsToken); // the write side exists only with a token: default deny
+        }
+
         return app;
     }
 

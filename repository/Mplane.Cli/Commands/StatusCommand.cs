@@ -23,9 +23,16 @@ internal static class StatusCommand
                 return ExitCodes.Success;
             }
 
-            var app = StatusServer.Build(dataSource, parse.GetValue(port));
+            // The stream tables' write API exists only with a token, read from the environment (not the command line, which others can see).
+            var token = Environment.GetEnvironmentVariable("MPLANE_STREAMS_TOKEN") is { Length: > 0 } t ? t : null;
+            if (token is { Length: < StreamsEndpoints.MinTokenLength })
+            {
+                throw new UsageException($"status: MPLANE_STREAMS_TOKEN must have at least {StreamsEndpoints.MinTokenLength} characters");
+            }
+
+            var app = StatusServer.Build(dataSource, parse.GetValue(port), streamsToken: token);
             await app.StartAsync(ct).ConfigureAwait(false);
-            Console.WriteLine($"status at {StatusServer.Address(app)}status (Ctrl-C stops)");
+            Console.WriteLine($"status at {StatusServer.Address(app)}status{(token is null ? string.Empty : $", stream tables at {StatusServer.Address(app)}streams/")} (Ctrl-C stops)");
             try
             {
                 // SIGINT and SIGTERM reach the web host's lifetime first: it stops the server and signals ApplicationStopping.
