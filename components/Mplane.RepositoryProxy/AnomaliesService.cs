@@ -38,10 +38,10 @@ public sealed class AnomaliesService(NpgsqlDataSource dataSource, int maxRows, I
 
         var store = new AlarmStore(dataSource);
         await store.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        var alarms = await store.ReadAsync(start ?? DateTimeOffset.UnixEpoch, end ?? DateTimeOffset.MaxValue, all: false, cancellationToken).ConfigureAwait(false);
+        var alarms = await store.ReadAsync(start ?? DateTimeOffset.UnixEpoch, end ?? DateTimeOffset.MaxValue, all: false, cancellationToken, limit: maxRows + 1).ConfigureAwait(false);
         if (alarms.Count > maxRows)
         {
-            throw new ServiceException(string.Create(CultureInfo.InvariantCulture, $"{alarms.Count} alarms in '{specification.When}', more than {maxRows}: narrow the scope"));
+            throw new ServiceException(string.Create(CultureInfo.InvariantCulture, $"more than {maxRows} alarms in '{specification.When}': narrow the scope"));
         }
 
         return specification with

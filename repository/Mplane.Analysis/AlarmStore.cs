@@ -128,13 +128,15 @@ public sealed class AlarmStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The records with alarms between <paramref name="from"/> and <paramref name="to"/> (all records with <paramref name="all"/>), oldest first.</summary>
-    public async Task<List<StoredAlarm>> ReadAsync(DateTimeOffset from, DateTimeOffset to, bool all, CancellationToken cancellationToken)
+    /// <remarks>With <paramref name="limit"/>, at most that many records (the oldest): callers that serve peers ask for one more than they allow, to know when there are too many.</remarks>
+    public async Task<List<StoredAlarm>> ReadAsync(DateTimeOffset from, DateTimeOffset to, bool all, CancellationToken cancellationToken, int? limit = null)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns}, alarm_state, computed_at FROM mplane.alarms WHERE bin_start >= $1 AND bin_start < $2 AND (is_alarm OR $3) ORDER BY bin_start, feature, detector");
+            $"SELECT {Columns}, alarm_state, computed_at FROM mplane.alarms WHERE bin_start >= $1 AND bin_start < $2 AND (is_alarm OR $3) ORDER BY bin_start, feature, detector LIMIT $4");
         command.Parameters.Add(new NpgsqlParameter { Value = from, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = to, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = all });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)limit ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var list = new List<StoredAlarm>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

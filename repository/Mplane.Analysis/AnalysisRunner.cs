@@ -24,10 +24,32 @@ public sealed class AnalysisRunner(NpgsqlDataSource dataSource, AnalysisSettings
 
     private int BinSeconds => (int)settings.Bin.TotalSeconds;
 
-    /// <summary>Evaluates every closed bin not evaluated yet, and again those whose data changed; returns how many bins.</summary>
+    /// <summary>The advisory lock key held while the detectors run ("mplane-a"): two runners would overwrite each other's records and chain each other's state.</summary>
+    public const long RunnerLock = 0x6D706C616E652D61;
+
+    /// <summary>Evaluates every closed bin not evaluated yet, and again those whose data changed; returns how many bins (0 when another runner is at work).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         await _store.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await using var exclusive = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (!await LockAsync(exclusive, wait: false, cancellationToken).ConfigureAwait(false))
+        {
+            logger.LogInformation("Analysis: another runner is at work; this round is skipped");
+            return 0;
+        }
+
+        try
+        {
+            return await RunLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await UnlockAsync(exclusive).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> RunLockedAsync(CancellationToken cancellationToken)
+    {
         if (await _source.ClosedUntilAsync(cancellationToken).ConfigureAwait(false) is not { } closed ||
             await _source.FirstBinAsync(cancellationToken).ConfigureAwait(false) is not { } first)
         {
@@ -48,13 +70,43 @@ public sealed class AnalysisRunner(NpgsqlDataSource dataSource, AnalysisSettings
     public async Task<int> BackfillAsync(DateTimeOffset from, CancellationToken cancellationToken)
     {
         await _store.EnsureAsync(cancellationToken).ConfigureAwait(false);
-        if (await _source.ClosedUntilAsync(cancellationToken).ConfigureAwait(false) is not { } closed)
+        await using var exclusive = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await LockAsync(exclusive, wait: true, cancellationToken).ConfigureAwait(false); // a live round finishes first
+        try
         {
-            return 0;
+            if (await _source.ClosedUntilAsync(cancellationToken).ConfigureAwait(false) is not { } closed ||
+                await _source.FirstBinAsync(cancellationToken).ConfigureAwait(false) is not { } first)
+            {
+                return 0;
+            }
+
+            return await EvaluateAsync(Align(from > first ? from : first), Align(closed), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await UnlockAsync(exclusive).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> LockAsync(NpgsqlConnection connection, bool wait, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(wait ? "SELECT pg_advisory_lock($1), true" : "SELECT pg_try_advisory_lock($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = RunnerLock });
+        if (wait)
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
-        var first = await _source.FirstBinAsync(cancellationToken).ConfigureAwait(false) ?? from;
-        return await EvaluateAsync(Align(from > first ? from : first), Align(closed), cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true;
+    }
+
+    private static async Task UnlockAsync(NpgsqlConnection connection)
+    {
+        // Released explicitly: a pooled connection would otherwise keep the session lock until it is reused.
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = RunnerLock });
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task<int> EvaluateAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)

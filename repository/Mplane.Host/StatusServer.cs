@@ -24,6 +24,9 @@ public static class StatusServer
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
+    /// <summary>The most alarm records one request returns (the oldest of the range): narrow the range for more.</summary>
+    public const int MaxAlarms = 10_000;
+
     /// <summary>Builds the server on 127.0.0.1:<paramref name="port"/> (0 picks a free port).</summary>
     public static WebApplication Build(NpgsqlDataSource dataSource, int port, Action<ILoggingBuilder>? logging = null, string? streamsToken = null)
     {
@@ -74,7 +77,7 @@ public static class StatusServer
 
             var store = new AlarmStore(source);
             await store.EnsureAsync(context.RequestAborted).ConfigureAwait(false);
-            var records = await store.ReadAsync(from, to, context.Request.Query["all"] == "true", context.RequestAborted).ConfigureAwait(false);
+            var records = await store.ReadAsync(from, to, context.Request.Query["all"] == "true", context.RequestAborted, limit: MaxAlarms).ConfigureAwait(false);
             return Results.Json(new { from, to = to == DateTimeOffset.MaxValue ? (DateTimeOffset?)null : to, alarms = records.Select(r => new { r.Record, r.AlarmState, r.ComputedAt }) }, Json);
         });
         if (streamsToken is not null)

@@ -70,6 +70,50 @@ public sealed class StreamEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_seed_s_own_function_form_finds_its_stream_table_through_postgres_dependencies()
+    {
+        await Run("""
+            CREATE STREAM TABLE inputStream (val INT) SET WINDOW 4 STRIDE 2;
+            CREATE FUNCTION calculateAverage() RETURNS TABLE (calc double precision) LANGUAGE sql RETURN (SELECT AVG(val) FROM inputStream);
+            CREATE STREAM TABLE bystander (v int) SET WINDOW 1;
+            START CONTINUOUS FUNCTION calculateAverage() AS calcavg;
+            INSERT INTO inputStream VALUES (33), (29), (30);
+            """);
+        Assert.Equal(["inputstream"], await _database.ScalarAsync<string[]>("SELECT inputs FROM mplane.continuous_queries WHERE tag = 'calcavg'"));
+        Assert.Equal(0, await _net.CycleAsync(TestTimeout.Token)); // three tuples: it waits for its window
+        await Run("INSERT INTO inputStream VALUES (32);");
+        Assert.Equal(1, await _net.CycleAsync(TestTimeout.Token));
+        Assert.Equal([31.0], await Results("SELECT calc FROM cquery.calcavg"));
+    }
+
+    [Fact]
+    public async Task Two_queries_on_one_window_do_not_both_fire_on_tuples_the_first_consumed()
+    {
+        await Run("""
+            CREATE STREAM TABLE shared (v int) SET WINDOW 2;
+            CREATE FUNCTION first_reader() RETURNS TABLE (n bigint) AS $$ SELECT count(*) FROM shared $$ LANGUAGE sql;
+            CREATE FUNCTION second_reader() RETURNS TABLE (n bigint) AS $$ SELECT count(*) FROM shared $$ LANGUAGE sql;
+            START CONTINUOUS FUNCTION first_reader();
+            START CONTINUOUS FUNCTION second_reader();
+            INSERT INTO shared VALUES (1), (2);
+            """);
+        Assert.Equal(1, await _net.CycleAsync(TestTimeout.Token)); // the first consumed the window; the second sees it empty and waits
+        Assert.Equal(0, await _net.CycleAsync(TestTimeout.Token));
+    }
+
+    [Fact]
+    public async Task The_running_scheduler_paces_its_cycles_even_when_a_query_fires_every_cycle()
+    {
+        await Run("""
+            CREATE FUNCTION always() RETURNS TABLE (n int) AS $$ SELECT 1 $$ LANGUAGE sql;
+            START CONTINUOUS FUNCTION always();
+            """);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new PetriNet(_database.DataSource, NullLogger<PetriNet>.Instance).RunAsync(TimeSpan.FromMilliseconds(200), stop.Token));
+        Assert.InRange(await Count("cquery.always"), 3, 7); // about one run per 200 ms cycle, not a spin
+    }
+
+    [Fact]
     public async Task The_default_stride_removes_every_tuple_the_run_saw_and_zero_keeps_them()
     {
         await Run("""
@@ -206,6 +250,7 @@ public sealed class StreamEngineTests : IAsyncLifetime
     [InlineData("CREATE FUNCTION two() RETURNS int AS $$ SELECT 2 $$ LANGUAGE sql; START CONTINUOUS PROCEDURE two();", "no procedure two")]
     [InlineData("CREATE FUNCTION d() RETURNS int AS $$ SELECT 2 $$ LANGUAGE sql; START CONTINUOUS FUNCTION d(); START CONTINUOUS FUNCTION d();", "a continuous query is registered as d already")]
     [InlineData("PAUSE CONTINUOUS ghost;", "no continuous query ghost")]
+    [InlineData("CREATE STREAM TABLE hbw (v int); CREATE FUNCTION hb2() RETURNS TABLE (n bigint) AS $$ SELECT count(*) FROM hbw $$ LANGUAGE sql; START CONTINUOUS FUNCTION hb2() WITH HEARTBEAT 10; ALTER STREAM TABLE hbw SET WINDOW 3;", "HEARTBEAT of hb2 and a WINDOW on hbw cannot both trigger the query")]
     [InlineData("INSERT INTO nowhere VALUES (1);", "no stream table nowhere")]
     [InlineData("CREATE TABLE plain (v int); CREATE STREAM TABLE plain (v int);", "a table plain exists already")]
     public async Task Refused_combinations_say_why(string script, string message) =>

@@ -42,22 +42,35 @@ public sealed class PetriNet(NpgsqlDataSource dataSource, ILogger<PetriNet> logg
             await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        try
+        {
+            await CyclesAsync(listener, cycle, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Released explicitly: the pooled connection would otherwise keep the lock and the LISTEN until reused.
+            await using (var unlisten = new NpgsqlCommand("UNLISTEN *", listener))
+            {
+                await unlisten.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", listener);
+            release.Parameters.Add(new NpgsqlParameter { Value = SchedulerLock });
+            await release.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CyclesAsync(NpgsqlConnection listener, TimeSpan cycle, CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var fired = await CycleAsync(cancellationToken).ConfigureAwait(false);
-            if (fired == 0)
-            {
-                // Woken by the next insert, or by the clock for heartbeats and CLOCK starts.
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(cycle);
-                try
-                {
-                    await listener.WaitAsync(wait.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                }
-            }
+            var started = _time.GetUtcNow();
+            await CycleAsync(cancellationToken).ConfigureAwait(false);
+
+            // Every cycle is paced, also when queries fired (one that fires every cycle must not spin):
+            // the rest of the cycle is waited, or less when an insert notifies the listener.
+            var left = cycle - (_time.GetUtcNow() - started);
+            await listener.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -104,6 +117,27 @@ public sealed class PetriNet(NpgsqlDataSource dataSource, ILogger<PetriNet> logg
             await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
             var session = new Session(connection, transaction, cancellationToken);
 
+            // The decision was taken on an earlier read: within this run's snapshot the query must still be
+            // registered and running (not stopped or paused meanwhile) and its windows still full (another
+            // query reading the same stream table may have consumed them in this cycle).
+            if (!await session.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM mplane.continuous_queries WHERE tag = $1 AND state = 'running' FOR UPDATE)", query.Tag).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            if (query.HeartbeatMs is null)
+            {
+                foreach (var input in query.Inputs)
+                {
+                    var window = await session.ScalarAsync<int?>("SELECT window_size FROM mplane.stream_tables WHERE name = $1", input).ConfigureAwait(false);
+                    if (window is { } w && await session.ScalarAsync<long>(
+                        $"SELECT count(*) FROM (SELECT 1 FROM {_schema}.{Identifier.Of(input, "stream table").Quoted} LIMIT $1) t", w).ConfigureAwait(false) < w)
+                    {
+                        return false;
+                    }
+                }
+            }
+
             // What the run sees, fixed by the transaction's snapshot: the stride removes exactly that.
             var seen = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var input in query.Inputs)
@@ -146,15 +180,21 @@ public sealed class PetriNet(NpgsqlDataSource dataSource, ILogger<PetriNet> logg
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (PostgresException e)
+        catch (Exception e) when (e is NpgsqlException or InvalidCastException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
+            var message = e is PostgresException pg ? pg.MessageText : e.Message;
+            if (e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected })
+            {
+                return false; // a concurrent change to the registration or the table: the next cycle tries again
+            }
+
             // As in the seed: an error pauses the query; the error is in its status and log.
-            logger.LogWarning("Continuous query {Tag} failed and is paused: {Error}", query.Tag, e.MessageText);
+            logger.LogWarning("Continuous query {Tag} failed and is paused: {Error}", query.Tag, message);
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             var session = new Session(connection, transaction, cancellationToken);
-            await session.ExecuteAsync("UPDATE mplane.continuous_queries SET state = 'paused', last_error = $2 WHERE tag = $1", query.Tag, e.MessageText).ConfigureAwait(false);
-            await StreamCommands.LogAsync(session, query.Tag, $"paused by an error: {e.MessageText}").ConfigureAwait(false);
+            await session.ExecuteAsync("UPDATE mplane.continuous_queries SET state = 'paused', last_error = $2 WHERE tag = $1", query.Tag, message).ConfigureAwait(false);
+            await StreamCommands.LogAsync(session, query.Tag, $"paused by an error: {message}").ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return false;
         }

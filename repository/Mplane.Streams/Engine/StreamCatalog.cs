@@ -59,23 +59,13 @@ public static class StreamCatalog
         END $$;
         """;
 
-    /// <summary>Creates whatever part of the catalogue is missing.</summary>
+    /// <summary>The stream catalogue's version: raise it whenever <see cref="Ddl"/> changes.</summary>
+    public const int Version = 1;
+
+    /// <summary>Creates whatever part of the catalogue is missing; a database already at <see cref="Version"/> costs two reads and no lock.</summary>
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await Mplane.Warehouse.Catalogue.CatalogueSchema.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction))
-        {
-            lockCommand.Parameters.Add(new NpgsqlParameter { Value = Mplane.Warehouse.Catalogue.CatalogueSchema.MigrationLock });
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (var ddl = new NpgsqlCommand(Ddl, connection, transaction))
-        {
-            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await Mplane.Warehouse.Catalogue.CatalogueSchema.EnsureVersionAsync(dataSource, "streams", Version, Ddl, cancellationToken).ConfigureAwait(false);
     }
 }

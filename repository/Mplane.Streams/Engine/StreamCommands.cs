@@ -69,6 +69,12 @@ public sealed partial class StreamCommands(NpgsqlDataSource dataSource, string s
         var (window, stride) = await StreamTableAsync(s, alter.Name).ConfigureAwait(false);
         var (newWindow, newStride) = (alter.Window ?? window, alter.Stride ?? stride);
         Check(newWindow, newStride);
+        if (alter.Window is not null && await s.ListAsync(
+            "SELECT tag FROM mplane.continuous_queries WHERE $1 = ANY(inputs) AND heartbeat_ms IS NOT NULL ORDER BY tag", r => r.GetString(0), alter.Name.Name).ConfigureAwait(false) is { Count: > 0 } beating)
+        {
+            throw new StreamException($"HEARTBEAT of {string.Join(", ", beating)} and a WINDOW on {alter.Name.Name} cannot both trigger the query: only one of the temporal and the tuple condition may be set");
+        }
+
         await s.ExecuteAsync("UPDATE mplane.stream_tables SET window_size = $2, stride = $3 WHERE name = $1", alter.Name.Name, newWindow, newStride).ConfigureAwait(false);
         return $"stream table {alter.Name.Name} altered{Describe(newWindow, newStride)}";
     }
@@ -95,12 +101,14 @@ public sealed partial class StreamCommands(NpgsqlDataSource dataSource, string s
         }
 
         var kind = start.Kind == RoutineKind.Function ? "f" : "p";
+        // Routines of extensions are not continuous queries (and would open the database to whoever may start one).
         var found = await s.ListAsync(
             """
-            SELECT n.nspname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            SELECT n.nspname, p.prosrc, p.oid::bigint, p.prosqlbody IS NOT NULL FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE p.proname = $1 AND p.prokind = $2::"char" AND ($3::text IS NULL OR n.nspname = $3) AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
             """,
-            r => (Schema: r.GetString(0), Source: r.GetString(1)),
+            r => (Schema: r.GetString(0), Source: r.GetString(1), Oid: r.GetInt64(2), StandardBody: r.GetBoolean(3)),
             start.Routine.Name.Name, kind, start.Routine.Schema?.Name).ConfigureAwait(false);
         var what = start.Kind == RoutineKind.Function ? "function" : "procedure";
         var routine = found.Count switch
@@ -110,9 +118,20 @@ public sealed partial class StreamCommands(NpgsqlDataSource dataSource, string s
             _ => throw new StreamException($"{found.Count} {what}s are named {start.Routine.Name.Name}: name one with its schema"),
         };
 
-        // The stream tables the routine reads: those its body names (what TimeTrails scans for).
+        // The stream tables the routine reads (what TimeTrails scans for): for an SQL-standard body (RETURN ...,
+        // BEGIN ATOMIC ..., the seed's form) PostgreSQL records them as dependencies; a string body ($$ ... $$)
+        // is searched for their names.
         var streams = await s.ListAsync("SELECT name, window_size FROM mplane.stream_tables ORDER BY name", StreamTableRow).ConfigureAwait(false);
-        var inputs = streams.Where(t => Regex.IsMatch(routine.Source, $@"\b{Regex.Escape(t.Name)}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)).ToList();
+        var inputs = routine.StandardBody
+            ? await s.ListAsync(
+                $"""
+                SELECT t.name, t.window_size FROM mplane.stream_tables t
+                WHERE EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = $1::oid AND d.refclassid = 'pg_class'::regclass
+                              AND d.refobjid = to_regclass({Quote(_schema.Name)} || '.' || quote_ident(t.name)))
+                ORDER BY t.name
+                """,
+                StreamTableRow, routine.Oid).ConfigureAwait(false)
+            : streams.Where(t => Regex.IsMatch(routine.Source, $@"\b{Regex.Escape(t.Name)}\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)).ToList();
         CheckTrigger(start.Options.HeartbeatMs, inputs);
         var startAt = start.Options.Clock?.Resolve(_time.GetUtcNow());
         await s.ExecuteAsync(
@@ -230,4 +249,7 @@ public sealed partial class StreamCommands(NpgsqlDataSource dataSource, string s
         };
 
     private string Qualified(Identifier name) => $"{_schema.Quoted}.{name.Quoted}";
+
+    /// <summary>A validated identifier as a SQL string literal (it holds only [a-z0-9_]).</summary>
+    private static string Quote(string identifier) => $"quote_ident('{Identifier.Of(identifier).Name}')";
 }

@@ -126,10 +126,29 @@ public static class CatalogueSchema
         CREATE INDEX IF NOT EXISTS alarms_raised ON mplane.alarms (bin_start) WHERE is_alarm;
         """;
 
-    /// <summary>Creates whatever part of the catalogue is missing.</summary>
-    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    /// <summary>The catalogue's version: raise it whenever <see cref="Ddl"/> changes, so that databases get the change.</summary>
+    public const int Version = 1;
+
+    /// <summary>The part name of the warehouse catalogue in <c>mplane.catalogue_versions</c>.</summary>
+    private const string Part = "warehouse";
+
+    /// <summary>
+    /// Creates whatever part of the catalogue is missing. A database already at <see cref="Version"/>
+    /// costs one read and no lock: the DDL (whose ALTER TABLE ... IF NOT EXISTS takes an exclusive lock
+    /// even when it does nothing) runs only when the version differs.
+    /// </summary>
+    public static Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        EnsureVersionAsync(dataSource, Part, Version, Ddl, cancellationToken);
+
+    /// <summary>Runs <paramref name="ddl"/> unless the database records <paramref name="part"/> at <paramref name="version"/>; serialised by an advisory lock.</summary>
+    public static async Task EnsureVersionAsync(NpgsqlDataSource dataSource, string part, int version, string ddl, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (await RecordedVersionAsync(connection, part, null, cancellationToken).ConfigureAwait(false) == version)
+        {
+            return;
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction))
         {
@@ -137,11 +156,40 @@ public static class CatalogueSchema
             await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var ddl = new NpgsqlCommand(Ddl, connection, transaction))
+        // Another process may have done it while this one waited for the lock.
+        if (await RecordedVersionAsync(connection, part, transaction, cancellationToken).ConfigureAwait(false) != version)
         {
-            await ddl.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using (var command = new NpgsqlCommand(
+                "CREATE SCHEMA IF NOT EXISTS mplane; CREATE TABLE IF NOT EXISTS mplane.catalogue_versions (part text PRIMARY KEY, version integer NOT NULL);\n" + ddl,
+                connection,
+                transaction))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await using var record = new NpgsqlCommand(
+                "INSERT INTO mplane.catalogue_versions (part, version) VALUES ($1, $2) ON CONFLICT (part) DO UPDATE SET version = EXCLUDED.version", connection, transaction);
+            record.Parameters.Add(new NpgsqlParameter { Value = part });
+            record.Parameters.Add(new NpgsqlParameter { Value = version });
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int?> RecordedVersionAsync(NpgsqlConnection connection, string part, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        // Two statements: a query naming a table that does not exist fails when parsed, whatever branch runs.
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('mplane.catalogue_versions') IS NOT NULL", connection, transaction))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                return null;
+            }
+        }
+
+        await using var command = new NpgsqlCommand("SELECT version FROM mplane.catalogue_versions WHERE part = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = part });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int version ? version : null;
     }
 }
