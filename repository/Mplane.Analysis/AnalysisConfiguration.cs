@@ -69,7 +69,7 @@ public sealed class AnalysisConfiguration
             }
         }
 
-        return defaults with
+        var settings = defaults with
         {
             Bin = bin,
             FeaturesTable = FeaturesTable ?? defaults.FeaturesTable,
@@ -79,6 +79,37 @@ public sealed class AnalysisConfiguration
             EntropyCusum = Apply(defaults.EntropyCusum, EntropyCusum, source, "entropy_cusum"),
             MedianMad = Apply(defaults.MedianMad, MedianMad, source, "median_mad"),
         };
+        Validate(settings, source);
+        return settings;
+    }
+
+    /// <summary>Refuses values the detectors cannot work with (a zero spread would make every score infinite).</summary>
+    private static void Validate(AnalysisSettings settings, string source)
+    {
+        static void Require(bool ok, string source, string key, string rule)
+        {
+            if (!ok)
+            {
+                throw new ConfigurationException(source, key, rule);
+            }
+        }
+
+        var (kl, cusum, mad) = (settings.KlRefset, settings.EntropyCusum, settings.MedianMad);
+        Require(kl.ReferenceSize >= 1 && kl.MinReferences >= 2 && kl.ReferenceSize >= kl.MinReferences, source, "kl_refset.reference_size",
+            "reference_size must be at least min_references, and min_references at least 2");
+        Require(kl.Top >= 1, source, "kl_refset.top", "must be at least 1");
+        Require(kl.Percentile is > 0 and <= 100, source, "kl_refset.percentile", "must be in (0, 100]");
+        Require(kl.Gamma >= 1, source, "kl_refset.gamma", "must be at least 1 (a safety factor)");
+        Require(kl.MinThreshold > 0, source, "kl_refset.min_threshold", "must be above 0");
+        Require(cusum.Alpha is > 0 and < 1, source, "entropy_cusum.alpha", "must be in (0, 1)");
+        Require(cusum.Threshold > 0, source, "entropy_cusum.threshold", "must be above 0");
+        Require(cusum.Training >= 1, source, "entropy_cusum.training", "must be at least 1");
+        Require(cusum.MinStd > 0, source, "entropy_cusum.min_std", "must be above 0");
+        Require(mad.MinHistory >= 1, source, "median_mad.min_history", "must be at least 1");
+        Require(mad.K > 0, source, "median_mad.k", "must be above 0");
+        Require(mad.MadFloor > 0, source, "median_mad.mad_floor", "must be above 0");
+        Require(settings.Features.Distinct(StringComparer.Ordinal).Count() == settings.Features.Count, source, "features", "a feature is listed twice");
+        Require(settings.Counts.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() == settings.Counts.Count, source, "counts", "a count name is listed twice");
     }
 
     /// <summary>

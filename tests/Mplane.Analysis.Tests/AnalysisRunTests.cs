@@ -93,6 +93,11 @@ public sealed class AnalysisRunTests(ITestOutputHelper output)
         var recomputed = records.Where(r => r.ComputedAt.UtcDateTime > before).Select(r => r.Record.BinStart).Distinct().Order().ToList();
         Assert.Equal(TrafficFixture.Start.AddHours(2), recomputed[0]);
         Assert.Equal(24, recomputed.Count);
+
+        // Evaluated again on the new data, not merely stamped: the bin's count now includes the late rows.
+        var flows = records.Single(r => r.Record.BinStart == TrafficFixture.Start.AddHours(2) && r.Record.Feature == "flows").Record.Entities;
+        Assert.Equal(await traffic.Database.ScalarAsync<long>("SELECT flows FROM flows_5min WHERE serial_time = $1", TrafficFixture.Start.AddHours(2)), flows);
+        Assert.Equal((lines.Length - 1) + (lines.Length / 3) - 1, flows); // the original file's flows and the late file's (each has a header line)
     }
 
     private static async Task<List<string>> Snapshot(AlarmStore store) =>

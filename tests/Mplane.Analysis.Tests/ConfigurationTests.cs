@@ -24,6 +24,12 @@ public sealed class ConfigurationTests
     [InlineData("kl_refset: {days: 2.5}", "kl_refset")]
     [InlineData("median_mad: {k: -1}", "median_mad.k")]
     [InlineData("counts: [{name: flows}]", "counts[0]")]
+    [InlineData("entropy_cusum: {min_std: 0}", "entropy_cusum.min_std")]
+    [InlineData("median_mad: {mad_floor: 0}", "median_mad.mad_floor")]
+    [InlineData("kl_refset: {min_references: 0}", "kl_refset.reference_size")]
+    [InlineData("kl_refset: {percentile: 150}", "kl_refset.percentile")]
+    [InlineData("kl_refset: {gamma: 0.5}", "kl_refset.gamma")]
+    [InlineData("features: [rtt, rtt]", "features")]
     public void Wrong_values_name_the_key(string yaml, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => YamlConfigurationReader.Parse<AnalysisConfiguration>(yaml, "analysis.yaml").ToSettings("analysis.yaml"));
