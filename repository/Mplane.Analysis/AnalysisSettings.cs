@@ -38,15 +38,14 @@ public sealed record AnalysisSettings
     /// <summary>The count detector.</summary>
     public MedianMadSettings MedianMad { get; init; } = new();
 
-    /// <summary>How far back any detector looks from a bin.</summary>
+    /// <summary>How far back any detector looks from a bin: the earliest reference candidate either detector can draw.</summary>
     public TimeSpan Lookback
     {
         get
         {
-            var kl = TimeSpan.FromDays(KlRefset.Days) + (Bin * 2);
-            var mad = TimeSpan.FromDays(MedianMad.Days) + (Bin * 2);
-            var preceding = Bin * (Math.Max(KlRefset.Preceding, MedianMad.Preceding) + 1);
-            return new[] { kl, mad, preceding }.Max();
+            var bin = DateTimeOffset.UnixEpoch.AddDays(365); // any bin: candidates lie at fixed distances from it
+            return new[] { new References(KlRefset.Days, KlRefset.Preceding), new References(MedianMad.Days, MedianMad.Preceding) }
+                .Max(references => bin - references.Earliest(bin, Bin));
         }
     }
 }

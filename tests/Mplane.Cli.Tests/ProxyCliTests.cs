@@ -26,10 +26,7 @@ public sealed class ProxyCliTests
         var port = FreePort();
         var conf = directory.Combine("repository.conf");
         File.WriteAllText(conf, $"""
-            [TLS]
-            cert = {server.Cert}
-            key = {server.Key}
-            ca-chain = {pki.CaFile}
+            {TlsSection(server, pki)}
 
             [Roles]
             org.mplane.SSB.Clients.Client-1 = guest
@@ -95,10 +92,7 @@ public sealed class ProxyCliTests
         var port = FreePort();
         var clientConf = directory.Combine("client.conf");
         File.WriteAllText(clientConf, $"""
-            [TLS]
-            cert = {clientCert.Cert}
-            key = {clientCert.Key}
-            ca-chain = {pki.CaFile}
+            {TlsSection(clientCert, pki)}
 
             [client]
             workflow = component-initiated
@@ -107,10 +101,7 @@ public sealed class ProxyCliTests
             """);
         var proxyConf = directory.Combine("repository.conf");
         File.WriteAllText(proxyConf, $"""
-            [TLS]
-            cert = {proxyCert.Cert}
-            key = {proxyCert.Key}
-            ca-chain = {pki.CaFile}
+            {TlsSection(proxyCert, pki)}
 
             [Roles]
             org.mplane.SSB.Repositories.Client-1 = guest
@@ -220,6 +211,10 @@ public sealed class ProxyCliTests
 
         return database;
     }
+
+    /// <summary>The reference's [TLS] section for <paramref name="identity"/>, trusting the test CA.</summary>
+    private static string TlsSection((string Cert, string Key) identity, TestPki pki) =>
+        $"[TLS]\ncert = {identity.Cert}\nkey = {identity.Key}\nca-chain = {pki.CaFile}\n";
 
     private static Process Start(IReadOnlyList<string> arguments, string? database)
     {
