@@ -68,4 +68,27 @@ public sealed class StreamsCliTests
             await scheduler.WaitForExitAsync(TestTimeout.Token);
         }
     }
+
+    [Fact]
+    public async Task Streams_tee_feeds_a_stream_table_from_mplane_import()
+    {
+        await using var database = await TestDatabase.CreateAsync("teecli", TestTimeout.Token);
+        var environment = new Dictionary<string, string> { ["MPLANE_PG"] = database.ConnectionString };
+        var refused = await MplaneProcess.RunAsync(environment, ["streams", "tee", "log_tcp_complete", "servers"]);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("no stream table servers", refused.StandardError, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await MplaneProcess.RunAsync(environment, ["sql", "CREATE STREAM TABLE servers (s_ip inet, s_port integer)"])).ExitCode);
+        var teed = await MplaneProcess.RunAsync(environment, ["streams", "tee", "log_tcp_complete", "servers"]);
+        Assert.True(teed.ExitCode == 0, teed.StandardError);
+        Assert.Contains("teed into servers", teed.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("tee: imports of public.log_tcp_complete feed public.servers", (await MplaneProcess.RunAsync(environment, ["streams", "status"])).StandardOutput, StringComparison.Ordinal);
+
+        var import = await MplaneProcess.RunAsync(environment, ["import", "--stream", "log_tcp_complete", TestPaths.TstatSamples]);
+        Assert.True(import.ExitCode == 0, import.StandardError);
+        Assert.Equal(495L, await database.ScalarAsync<long>("SELECT count(*) FROM servers"));
+
+        Assert.Equal(0, (await MplaneProcess.RunAsync(environment, ["streams", "untee", "log_tcp_complete", "servers"])).ExitCode);
+        Assert.Equal(0, (await MplaneProcess.RunAsync(environment, ["sql", "DROP STREAM TABLE servers"])).ExitCode);
+    }
 }

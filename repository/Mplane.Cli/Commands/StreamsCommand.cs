@@ -10,10 +10,44 @@ internal static class StreamsCommand
 {
     public static Command Create()
     {
-        var streams = new Command("streams", "Continuous queries over stream tables: run the scheduler, show their status and log.");
+        var streams = new Command("streams", "Continuous queries over stream tables: run the scheduler, show their status and log, feed stream tables from imports.");
         streams.Subcommands.Add(Run());
         streams.Subcommands.Add(Status());
+        streams.Subcommands.Add(Tee("tee", "Feed a stream table from the import path: every file imported into STREAM from now on also inserts its rows (the columns both have) into TABLE.", (tees, stream, table, ct) => tees.AddAsync(stream, table, ct)));
+        streams.Subcommands.Add(Tee("untee", "Stop feeding TABLE from the imports of STREAM.", (tees, stream, table, ct) => tees.RemoveAsync(stream, table, ct)));
         return streams;
+    }
+
+    private static Command Tee(string name, string description, Func<StreamTees, string, Warehouse.Sql.Identifier, CancellationToken, Task<string>> act)
+    {
+        var stream = new Argument<string>("STREAM") { Description = "The imported stream (its base table's name), e.g. log_tcp_complete." };
+        var table = new Argument<string>("TABLE") { Description = "The stream table." };
+        var command = new Command(name, description) { stream, table };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
+        {
+            Warehouse.Sql.Identifier target;
+            try
+            {
+                target = Warehouse.Sql.Identifier.Of(parse.GetValue(table)!, "stream table");
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"streams {name}: {e.Message}");
+            }
+
+            await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
+            try
+            {
+                Console.WriteLine(await act(new StreamTees(dataSource), parse.GetValue(stream)!, target, ct).ConfigureAwait(false));
+            }
+            catch (StreamException e)
+            {
+                throw new UsageException($"streams {name}: {e.Message}");
+            }
+
+            return ExitCodes.Success;
+        }));
+        return command;
     }
 
     private static Command Run()
@@ -58,6 +92,11 @@ internal static class StreamsCommand
                 var trigger = q.HeartbeatMs is { } hb ? $"heartbeat {hb} ms" : q.Inputs.Count == 0 ? "every cycle" : $"windows of {string.Join(",", q.Inputs)}";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{q.Tag,-20} {(q.Running ? "running" : "paused"),-8} {$"{q.Schema}.{q.Routine}({string.Join(", ", q.Arguments)})",-32} {trigger,-24} {q.Runs,6}  {q.LastRun?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",-19}  {q.LastError}"));
+            }
+
+            foreach (var tee in await new StreamTees(dataSource).ListAsync(ct).ConfigureAwait(false))
+            {
+                Console.WriteLine($"tee: imports of {tee.Stream.Schema.Name}.{tee.Stream.Table.Name} feed {tee.Target.Schema.Name}.{tee.Target.Table.Name}");
             }
 
             foreach (var (tag, at, message) in status.Log)

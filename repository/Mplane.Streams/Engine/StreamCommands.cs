@@ -88,6 +88,13 @@ public sealed partial class StreamCommands(NpgsqlDataSource dataSource, string s
             throw new StreamException($"stream table {drop.Name.Name} is used by the continuous {(users.Count == 1 ? "query" : "queries")} {string.Join(", ", users)}: stop {(users.Count == 1 ? "it" : "them")} first");
         }
 
+        var feeders = await s.ListAsync(
+            "SELECT stream FROM mplane.import_tees WHERE target_schema = $1 AND target_table = $2 ORDER BY stream", r => r.GetString(0), _schema.Name, drop.Name.Name).ConfigureAwait(false);
+        if (feeders.Count > 0)
+        {
+            throw new StreamException($"stream table {drop.Name.Name} is fed by the import of {string.Join(", ", feeders)}: remove the tee first (mplane streams untee)");
+        }
+
         await s.ExecuteAsync($"DROP TABLE {Qualified(drop.Name)}").ConfigureAwait(false);
         await s.ExecuteAsync("DELETE FROM mplane.stream_tables WHERE name = $1", drop.Name.Name).ConfigureAwait(false);
         return $"stream table {drop.Name.Name} dropped";

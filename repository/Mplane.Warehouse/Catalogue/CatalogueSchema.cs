@@ -124,10 +124,19 @@ public static class CatalogueSchema
             computed_at      timestamptz      NOT NULL DEFAULT now(),
             PRIMARY KEY (bin_start, bin_seconds, feature, detector));
         CREATE INDEX IF NOT EXISTS alarms_raised ON mplane.alarms (bin_start) WHERE is_alarm;
+
+        -- Tees: a stream's imported rows are also inserted into these tables (stream tables), in the import's transaction.
+        CREATE TABLE IF NOT EXISTS mplane.import_tees (
+            schema_name   text        NOT NULL,
+            stream        text        NOT NULL,
+            target_schema text        NOT NULL,
+            target_table  text        NOT NULL,
+            created_at    timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (schema_name, stream, target_schema, target_table));
         """;
 
     /// <summary>The catalogue's version: raise it whenever <see cref="Ddl"/> changes, so that databases get the change.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The part name of the warehouse catalogue in <c>mplane.catalogue_versions</c>.</summary>
     private const string Part = "warehouse";

@@ -157,6 +157,14 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             return new ImportResult(fullPath, ImportStatus.Duplicate, rows, rejected, firstWindow, sha256, Late: false, DuplicateOf: original);
         }
 
+        if (rows > 0 && firstWindow is { } teeFrom)
+        {
+            foreach (var (tee, teed) in await ImportTees.FeedAsync(connection, table, teeFrom, lastWindow + window.Length, fullPath, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Teed {Rows} rows of {Path} into {Target}", teed, fullPath, tee.Target);
+            }
+        }
+
         var late = await RecordAsync(connection, table, fullPath, hashing.BytesRead, sha256, firstWindow, lastWindow, rows, rejected, cancellationToken).ConfigureAwait(false);
         if (late && firstWindow is { } lateWindow)
         {
