@@ -24,7 +24,7 @@ internal static class AnalysisCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             var interval = parse.GetValue(follow) is { } text ? CliValues.Span(text, "--follow") : (TimeSpan?)null;
-            using var loggers = ComponentConf.Loggers();
+            using var loggers = ConsoleLoggers.Create();
             await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
             var runner = new AnalysisRunner(dataSource, AnalysisConfiguration.Load(ProjectHome.Discover(), parse.GetValue(config)), loggers.CreateLogger<AnalysisRunner>());
             do
@@ -59,7 +59,7 @@ internal static class AnalysisCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             var start = CliValues.Instant(parse.GetValue(from)!, "--from");
-            using var loggers = ComponentConf.Loggers();
+            using var loggers = ConsoleLoggers.Create();
             await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
             var runner = new AnalysisRunner(dataSource, AnalysisConfiguration.Load(ProjectHome.Discover(), parse.GetValue(config)), loggers.CreateLogger<AnalysisRunner>());
             Console.WriteLine($"analysis: {await runner.BackfillAsync(start, ct).ConfigureAwait(false)} bins evaluated from {start:yyyy-MM-ddTHH:mm:ssZ}");

@@ -69,7 +69,7 @@ internal static class JobsCommand
                 OnFailure = (job, window, error) => Console.Error.WriteLine($"mplane: job {job} window {window:yyyy-MM-dd HH:mm} failed: {error.Message}"),
             };
             await scheduler.PrepareAsync(ct).ConfigureAwait(false);
-            using var loggers = ComponentConf.Loggers();
+            using var loggers = ConsoleLoggers.Create();
             var detector = parse.GetValue(analysis)
                 ? new AnalysisRunner(dataSource, AnalysisConfiguration.Load(ProjectHome.Discover()), loggers.CreateLogger<AnalysisRunner>())
                 : null;

@@ -57,7 +57,7 @@ internal static class StreamsCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             var pace = CliValues.Span(parse.GetValue(cycle)!, "--cycle");
-            using var loggers = ComponentConf.Loggers();
+            using var loggers = ConsoleLoggers.Create();
             await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
             var net = new PetriNet(dataSource, loggers.CreateLogger<PetriNet>());
             Console.WriteLine("streams: the continuous query scheduler runs (Ctrl-C stops)");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Mplane.Components.Runtime;
 using Mplane.Components.Tstat;
 
 namespace Mplane.Cli.Commands;
@@ -15,14 +16,14 @@ internal static class TstatProxyCommand
     {
         var config = new Option<string>("--config") { Description = "The proxy's .conf file (the reference's INI format).", Required = true };
         var command = new Command("tstat-proxy", "Run the Tstat proxy: tstat-exporter_log launches math_probe toward a repository for a specification's time scope.") { config };
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, ct) => ComponentCommand.RunAsync("tstat-proxy", async () =>
         {
-            var conf = ComponentConf.Read("tstat-proxy", parse.GetValue(config)!);
-            using var loggers = ComponentConf.Loggers();
+            var conf = ComponentConf.Read(parse.GetValue(config)!);
+            using var loggers = ConsoleLoggers.Create();
             var service = new TstatExporterLogService(
                 new TstatExporterSettings(Path.GetFullPath(conf.Required("module_tstat", "math_path")), conf.Required("module_tstat", "System_ID")),
                 loggers.CreateLogger<TstatExporterLogService>());
-            return await conf.RunAsync([service], loggers, ct).ConfigureAwait(false);
+            await conf.RunAsync([service], loggers, ct).ConfigureAwait(false);
         }));
         return command;
     }
