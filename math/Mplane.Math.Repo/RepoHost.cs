@@ -15,13 +15,15 @@ public sealed class RepoHost : IAsyncDisposable
     private Task _handling = Task.CompletedTask;
     private readonly TransferLedger _ledger;
     private readonly HttpClient _http;
+    private readonly RepoMetrics _metrics;
 
-    private RepoHost(WebApplication app, RepoServices services, TransferLedger ledger, HttpClient http)
+    private RepoHost(WebApplication app, RepoServices services, TransferLedger ledger, HttpClient http, RepoMetrics metrics)
     {
         _app = app;
         Services = services;
         _ledger = ledger;
         _http = http;
+        _metrics = metrics;
     }
 
     /// <summary>The store, queue and pull imports.</summary>
@@ -38,7 +40,8 @@ public sealed class RepoHost : IAsyncDisposable
     {
         DirectorySync.CreateDirectory(settings.Spool);
         var ledger = await TransferLedger.OpenAsync(settings.LedgerFile, cancellationToken).ConfigureAwait(false);
-        var store = new SpoolStore(settings.Spool, settings.MaxFileBytes, ledger);
+        var metrics = new RepoMetrics();
+        var store = new SpoolStore(settings.Spool, settings.MaxFileBytes, ledger, metrics);
         IFileHandler handler = settings.Handler == "copy"
             ? new CopyHandler()
             : new WarehouseHandler(
@@ -54,7 +57,7 @@ public sealed class RepoHost : IAsyncDisposable
         var collections = await CollectionRegistry.LoadAsync(settings.CollectionsFile, ledger, TimeProvider.System, loggers.CreateLogger<CollectionRegistry>(), cancellationToken).ConfigureAwait(false);
         var services = new RepoServices(store, queue, pull, collections);
         var app = RepoServer.Build(settings, services, logging => logging.Services.AddSingleton(loggers));
-        var host = new RepoHost(app, services, ledger, http);
+        var host = new RepoHost(app, services, ledger, http, metrics);
         var log = loggers.CreateLogger<RepoHost>();
         foreach (var line in ledger.Damaged)
         {
@@ -128,6 +131,7 @@ public sealed class RepoHost : IAsyncDisposable
 
         await _ledger.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
+        _metrics.Dispose();
         _stop.Dispose();
     }
 }

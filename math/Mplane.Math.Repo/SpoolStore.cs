@@ -40,7 +40,7 @@ public sealed class UploadRefusedException(int status, string message, long? off
 /// the ledger only once it is whole, its SHA-256 checked and its bytes on disk: only then is it
 /// acknowledged. One upload per file at a time.
 /// </summary>
-public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger ledger)
+public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger ledger, RepoMetrics? metrics = null)
 {
     /// <summary>Unfinished uploads kept per stream; more are refused until some finish or expire.</summary>
     public const int MaxPartialUploadsPerStream = 64;
@@ -125,6 +125,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
             {
                 // Whatever arrived before a cut is kept, on disk: the peer resumes from it.
                 await partial.FlushAsync().ConfigureAwait(false);
+                metrics?.Received(stream, partial.Length - offset);
             }
 
             if (overflow)
@@ -165,7 +166,9 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         string sha256;
         await using (var partial = await PartialFile.OpenAsync(partialPath, resume: false, cancellationToken).ConfigureAwait(false))
         {
-            if (await CopyAtMostAsync(source, partial, maxFileBytes, cancellationToken).ConfigureAwait(false))
+            var overflow = await CopyAtMostAsync(source, partial, maxFileBytes, cancellationToken).ConfigureAwait(false);
+            metrics?.Received(stream, partial.Length);
+            if (overflow)
             {
                 File.Delete(partialPath);
                 throw new UploadRefusedException(413, $"{stream}/{path}: over the limit of {maxFileBytes} bytes");
@@ -242,6 +245,7 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
         var now = DateTimeOffset.UtcNow;
         var entry = new LedgerEntry(stream, path, length, sha256, "stored", now, streamType, StoredAt: now, Peer: peer);
         await Ledger.RecordAsync(entry, cancellationToken).ConfigureAwait(false);
+        metrics?.Stored(stream);
         return entry;
     }
 

@@ -12,6 +12,7 @@ root.Subcommands.Add(TablesCommand.Create());
 root.Subcommands.Add(JobsCommand.Create());
 root.Subcommands.Add(RetentionCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(RemoteCommand.Create());
 root.Subcommands.Add(AnalysisCommand.Create());
 root.Subcommands.Add(AlarmsCommand.Create());
 root.Subcommands.Add(SqlCommand.Create());
@@ -19,4 +20,8 @@ root.Subcommands.Add(StreamsCommand.Create());
 root.Subcommands.Add(TstatProxyCommand.Create());
 root.Subcommands.Add(ProxyCommand.Create());
 root.Subcommands.Add(ClientCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+root.Subcommands.Add(RepoCommand.Create());
+
+// SIGTERM and Ctrl-C cancel the command's token; a host then needs its shutdown timeout to let
+// in-flight work finish (System.CommandLine would end the process after 2 s).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) }).ConfigureAwait(false);

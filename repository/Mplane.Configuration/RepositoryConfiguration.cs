@@ -15,6 +15,12 @@ public sealed class RepositoryConfiguration
     /// <summary>How much of each continuous table to keep.</summary>
     public List<RetentionSection> Retention { get; set; } = [];
 
+    /// <summary>How <c>mplane repo run</c> hosts the modules.</summary>
+    public HostSection Host { get; set; } = new();
+
+    /// <summary>The modules <c>mplane repo run</c> runs.</summary>
+    public ModulesSection Modules { get; set; } = new();
+
     /// <summary>
     /// Reads the given file, or <c>conf/repository.yaml</c> of <paramref name="home"/> when no file is
     /// named; a missing default file means all defaults, a missing named file is an error.

@@ -85,6 +85,8 @@ public static class StatusServer
             app.MapStreams(streamsToken); // the write side exists only with a token: default deny
         }
 
+        app.MapDashboard();
+        app.MapMetrics(dataSource);
         return app;
     }
 

@@ -36,3 +36,13 @@ ensure_postgres() {
     || die "apt-get could not install PostgreSQL"
   have_postgres_server || die "PostgreSQL was installed but no initdb was found"
 }
+
+# Debian's chromium: the dashboard's browser test drives it headless (tests/Mplane.Host.Tests/Browser).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  say "chromium not found: installing Debian's chromium with apt-get (for the dashboard's browser test)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || die "apt-get could not install chromium"
+  command -v chromium >/dev/null 2>&1 || die "chromium was installed but is not on PATH"
+}

@@ -14,18 +14,9 @@ public sealed class StatusServerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync("status", TestTimeout.Token);
-        var importer = new Importer(_database.DataSource);
-        foreach (var file in InputFiles.Expand([TestPaths.TstatSamples]))
-        {
-            await importer.ImportFileAsync(file, new ImportOptions { Stream = "log_tcp_complete" }, TestTimeout.Token);
-        }
-
-        await importer.MarkCompleteAsync("public", "log_tcp_complete", TestTimeout.Token);
-        var jobs = JobFile.LoadDirectory(Path.Combine(TestPaths.Home.ConfDirectory, "jobs")).Where(j => j.Name == "flows_5min").ToList();
-        var failing = jobs[0] with { Name = "broken", Output = new(Warehouse.Sql.Identifier.Of("public"), Warehouse.Sql.Identifier.Of("broken")), Query = "SELECT __STARTTS, 1/0, 1, 1" };
-        var scheduler = new Scheduler(_database.DataSource, [.. jobs, failing]);
-        await scheduler.PrepareAsync(TestTimeout.Token);
-        await scheduler.RunUntilIdleAsync(TestTimeout.Token);
+        await SampleWarehouse.ImportSamplesAsync(_database, TestTimeout.Token);
+        var flows = SampleWarehouse.Jobs("flows_5min")[0];
+        await SampleWarehouse.RunAsync(_database, [flows, SampleWarehouse.Broken(flows)], TestTimeout.Token);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
@@ -80,8 +71,8 @@ public sealed class StatusServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
         using var other = await http.GetAsync("/../etc/passwd", TestTimeout.Token);
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
-        using var root404 = await http.GetAsync("/", TestTimeout.Token);
-        Assert.Equal(HttpStatusCode.NotFound, root404.StatusCode);
+        using var nothing = await http.GetAsync("/status/nothing", TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.NotFound, nothing.StatusCode);
     }
 
     [Fact]

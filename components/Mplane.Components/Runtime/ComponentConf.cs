@@ -194,7 +194,7 @@ public sealed class ComponentConf
         {
             return (CertificateFiles.LoadWithKey(cert, key), new PrivateCa(CertificateFiles.LoadBundle(caChain)));
         }
-        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or FormatException)
+        catch (Exception e) when (e is IOException or InvalidDataException or System.Security.Cryptography.CryptographicException or FormatException)
         {
             throw new ComponentConfException($"{File}: [TLS]: {e.Message}", e);
         }
