@@ -59,6 +59,9 @@ public sealed class ProbeConfiguration
     /// <summary>Compress uploads with gzip when the repository accepts it.</summary>
     public bool Gzip { get; set; } = true;
 
+    /// <summary>How long an upload may make no progress (no answer, no body byte taken) before it is abandoned and retried.</summary>
+    public string StallTimeout { get; set; } = "60s";
+
     /// <summary>Reads YAML, or the original's XML when the file ends in <c>.xml</c>.</summary>
     public static ProbeConfiguration Read(string path) =>
         path.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? ReadOriginal(path) : YamlConfigurationReader.Read<ProbeConfiguration>(path);
@@ -97,6 +100,11 @@ public sealed class ProbeConfiguration
         if (!Spans.TryParse(ScanInterval, out var scan) || scan <= TimeSpan.Zero)
         {
             throw new ConfigurationException(source, "scan_interval", $"'{ScanInterval}' is not a duration such as 10s");
+        }
+
+        if (!Spans.TryParse(StallTimeout, out var stall) || stall <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException(source, "stall_timeout", $"'{StallTimeout}' is not a duration such as 60s");
         }
 
         var directory = Path.GetFullPath(Directory, baseDirectory);
@@ -142,7 +150,7 @@ public sealed class ProbeConfiguration
 
         return new ProbeSettings(
             Mode, directory, prefix, StreamName, StreamType, Kinds.Length == 0 ? null : Kinds, repository, Listen, startTime,
-            Tls?.Load(source, baseDirectory, requireCertificate: Token is null), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip, status);
+            Tls?.Load(source, baseDirectory, requireCertificate: Token is null), Token, Path.GetFullPath(Ledger, baseDirectory), scan, Gzip, status, stall);
     }
 
     /// <summary>
@@ -195,4 +203,5 @@ public sealed record ProbeSettings(
     string LedgerPath,
     TimeSpan ScanInterval,
     bool Gzip,
-    System.Net.IPEndPoint? StatusListen = null);
+    System.Net.IPEndPoint? StatusListen = null,
+    TimeSpan? StallTimeout = null);

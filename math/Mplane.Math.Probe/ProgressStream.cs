@@ -3,9 +3,10 @@ namespace Mplane.Math.Probe;
 /// <summary>
 /// A read-only view of a file being uploaded, from <c>offset</c> up to <c>length</c> and no further
 /// (a file that grows meanwhile is sent as it was announced), reporting at most every <c>interval</c>
-/// how far the upload has got: the progress line of a long transfer.
+/// how far the upload has got: the progress line of a long transfer. <c>read</c>, if given, hears of
+/// every read (the bytes it returned, 0 at the end): the upload's watchdog.
 /// </summary>
-public sealed class ProgressStream(Stream inner, long offset, long length, TimeSpan interval, Action<long, long> report) : Stream
+public sealed class ProgressStream(Stream inner, long offset, long length, TimeSpan interval, Action<long, long> report, Action<int>? read = null) : Stream
 {
     private long _position = offset;
     private DateTime _next = DateTime.UtcNow + interval;
@@ -50,15 +51,16 @@ public sealed class ProgressStream(Stream inner, long offset, long length, TimeS
 
     private int Left(int count) => (int)System.Math.Min(count, System.Math.Max(0, length - _position));
 
-    private int Advance(int read)
+    private int Advance(int count)
     {
-        _position += read;
+        read?.Invoke(count);
+        _position += count;
         if (DateTime.UtcNow >= _next)
         {
             _next = DateTime.UtcNow + interval;
             report(_position, length);
         }
 
-        return read;
+        return count;
     }
 }

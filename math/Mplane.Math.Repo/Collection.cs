@@ -34,18 +34,18 @@ public sealed record Collection(
 
     /// <summary>
     /// The report at <paramref name="now"/> from the ledger's <paramref name="entries"/>: every file
-    /// stored whole (stored, handled or failed; never a refused one) whose storing time the scope
+    /// stored whole (stored, handled, failed or quarantined; never a refused one) whose storing time the scope
     /// covers. A ledger line written before storing times were recorded counts by its own time,
     /// which is the storing time for a file not handled yet and at most the handler's delay after it
     /// otherwise.
     /// </summary>
     public CollectionReport Report(IEnumerable<LedgerEntry> entries, DateTimeOffset now)
     {
-        var files = entries.Where(e => e.State is "stored" or "handled" or "failed" && Covers(e.StoredAt ?? e.At)).ToList();
+        var files = entries.Where(e => e.State is "stored" or "handled" or "failed" or "quarantined" && Covers(e.StoredAt ?? e.At)).ToList();
         var streams = files
             .GroupBy(e => e.Stream, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new CollectedStream(g.Key, g.Count(), g.Count(e => e.State == "failed"), g.Sum(e => e.Size), g.Sum(e => e.Rows ?? 0)))
+            .Select(g => new CollectedStream(g.Key, g.Count(), g.Count(e => e.State is "failed" or "quarantined"), g.Sum(e => e.Size), g.Sum(e => e.Rows ?? 0)))
             .ToList();
         return new CollectionReport(Id, Start, End, Requester, IsOver(now), files.Count(e => e.State == "stored"), streams);
     }

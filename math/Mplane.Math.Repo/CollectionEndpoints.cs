@@ -21,9 +21,9 @@ internal static class CollectionEndpoints
     {
         var one = CollectionProtocol.Path + "/{id}";
         app.MapPost(CollectionProtocol.Path, (HttpContext context) => Authorized(context, settings, log, () => OpenAsync(context, collections, log)));
-        app.MapGet(one, (HttpContext context, string id) => Authorized(context, settings, log, () => Owned(context, id, collections, collection =>
+        app.MapGet(one, (HttpContext context, string id) => Authorized(context, settings, log, () => Owned(context, id, collections, log, collection =>
             RepoServer.Json(context, collections.Report(collection)))));
-        app.MapDelete(one, (HttpContext context, string id) => Authorized(context, settings, log, () => Owned(context, id, collections, async collection =>
+        app.MapDelete(one, (HttpContext context, string id) => Authorized(context, settings, log, () => Owned(context, id, collections, log, async collection =>
         {
             var ended = await collections.EndAsync(collection.Id, context.RequestAborted).ConfigureAwait(false) ?? collection;
             log.LogInformation("Collection {Id} for {Requester} ended by {Identity}", ended.Id, ended.Requester, RepoServer.Identity(context));
@@ -35,14 +35,14 @@ internal static class CollectionEndpoints
     {
         if (context.Request.ContentType is not null && !context.Request.HasJsonContentType())
         {
-            await RepoServer.Text(context, 415, "a collection request must be JSON (application/json)").ConfigureAwait(false);
+            await RepoServer.Refuse(context, log, 415, "a collection request must be JSON (application/json)").ConfigureAwait(false);
             return;
         }
 
         var body = await LimitedText.ReadAsync(context.Request.Body, MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
-            await RepoServer.Text(context, 413, $"a collection request is at most {MaxBodyBytes} bytes").ConfigureAwait(false);
+            await RepoServer.Refuse(context, log, 413, $"a collection request is at most {MaxBodyBytes} bytes").ConfigureAwait(false);
             return;
         }
 
@@ -97,21 +97,21 @@ internal static class CollectionEndpoints
     }
 
     /// <summary>Runs <paramref name="action"/> on collection <paramref name="id"/> when it exists and the caller opened it.</summary>
-    private static Task Owned(HttpContext context, string id, CollectionRegistry collections, Func<Collection, Task> action)
+    private static Task Owned(HttpContext context, string id, CollectionRegistry collections, ILogger log, Func<Collection, Task> action)
     {
         if (!Collection.IsId(id))
         {
-            return RepoServer.Text(context, 400, "a collection id is 32 lower-case hex digits");
+            return RepoServer.Refuse(context, log, 400, "a collection id is 32 lower-case hex digits");
         }
 
         var collection = collections.Find(id);
         if (collection is null)
         {
-            return RepoServer.Text(context, 404, $"collection {id} is not known (never opened, or dropped long after it ended)");
+            return RepoServer.Refuse(context, log, 404, $"collection {id} is not known (never opened, or dropped long after it ended)");
         }
 
         return collection.Opener == RepoServer.Identity(context)
             ? action(collection)
-            : RepoServer.Text(context, 403, $"collection {id} was opened by another identity; only it may read or end it");
+            : RepoServer.Refuse(context, log, 403, $"collection {id} was opened by another identity; only it may read or end it");
     }
 }

@@ -47,6 +47,9 @@ public sealed class RepoConfiguration
     /// <summary><c>always</c>, or <c>collections</c>: files and registrations only while a collection is open.</summary>
     public string Accept { get; set; } = "always";
 
+    /// <summary>How long an upload's body may stop coming before the upload is abandoned (408), its bytes kept for the resume.</summary>
+    public string StallTimeout { get; set; } = "60s";
+
     /// <summary>Reads a YAML file.</summary>
     public static RepoConfiguration Read(string path) => YamlConfigurationReader.Read<RepoConfiguration>(path);
 
@@ -104,10 +107,15 @@ public sealed class RepoConfiguration
             _ => throw new ConfigurationException(source, "accept", $"'{Accept}' is not a mode: use always or collections"),
         };
 
+        if (!Spans.TryParse(StallTimeout, out var stall) || stall <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException(source, "stall_timeout", $"'{StallTimeout}' is not a duration such as 60s");
+        }
+
         var access = new AccessSection { Roles = Roles, Authorizations = Authorizations };
         return new RepoSettings(
             endpoint, tls, Tokens.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal), PlainHttp, PlainHttpRemote, access.ToPolicy(),
-            Path.GetFullPath(Spool, baseDirectory), Handler, Schema, poll, Sizes.Parse(MaxFileSize, source, "max_file_size"), accept);
+            Path.GetFullPath(Spool, baseDirectory), Handler, Schema, poll, Sizes.Parse(MaxFileSize, source, "max_file_size"), accept, stall);
     }
 }
 
@@ -124,7 +132,8 @@ public sealed record RepoSettings(
     string Schema,
     TimeSpan PollInterval,
     long MaxFileBytes,
-    AcceptMode Accept = AcceptMode.Always)
+    AcceptMode Accept = AcceptMode.Always,
+    TimeSpan? StallTimeout = null)
 {
     /// <summary>The file name of the running pull imports inside the spool.</summary>
     public string RunningImportsFile => Path.Combine(Spool, "running_imports.json");

@@ -69,7 +69,8 @@ public sealed class RepoHost : IAsyncDisposable
         queue.EnqueueUnhandled();
         host._handling = Task.WhenAll(
             Task.Run(() => queue.RunAsync(host._stop.Token), CancellationToken.None),
-            Task.Run(() => ExpireAbandonedAsync(store, log, host._stop.Token), CancellationToken.None));
+            Task.Run(() => ExpireAbandonedAsync(store, log, host._stop.Token), CancellationToken.None),
+            Task.Run(() => ReturnQuarantinedAsync(queue, log, host._stop.Token), CancellationToken.None));
         try
         {
             await pull.StartAsync(host._stop.Token).ConfigureAwait(false);
@@ -103,6 +104,27 @@ public sealed class RepoHost : IAsyncDisposable
             }
         }
         while (await hourly.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>How often the spool is looked at for quarantined files an operator moved back (they are handled again).</summary>
+    public static readonly TimeSpan QuarantineReturnInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Queues the quarantined files moved back into the spool, at start and then every <see cref="QuarantineReturnInterval"/>.</summary>
+    private static async Task ReturnQuarantinedAsync(HandlerQueue queue, ILogger log, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(QuarantineReturnInterval);
+        do
+        {
+            try
+            {
+                await queue.EnqueueReturnedAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                log.LogError("Looking for files moved back from the quarantine failed: {Error}", e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Waits until the handler has handled every stored file (for tests and the demo).</summary>

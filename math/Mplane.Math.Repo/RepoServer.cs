@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,9 @@ public static class RepoServer
     /// <summary>The authorization label of the status endpoint.</summary>
     public const string StatusLabel = "math_repo-status";
 
+    /// <summary>How long an upload's body may stop coming when the settings do not say.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Builds the server; the caller starts it and runs the <see cref="HandlerQueue"/> and <see cref="PullImports"/>.</summary>
     public static WebApplication Build(RepoSettings settings, RepoServices services, Action<ILoggingBuilder>? logging = null)
     {
@@ -55,7 +59,18 @@ public static class RepoServer
                     {
                         https.ServerCertificate = tls.Certificate ?? throw new InvalidOperationException("math_repo needs its own certificate");
                         https.ClientCertificateMode = settings.Tokens.Count > 0 ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.RequireCertificate;
-                        https.ClientCertificateValidation = (certificate, chain, _) => tls.Ca.Trusts(certificate, chain);
+                        https.ClientCertificateValidation = (certificate, chain, _) =>
+                        {
+                            if (tls.Ca.Trusts(certificate, chain))
+                            {
+                                return true;
+                            }
+
+                            // The handshake fails: no request, so no other place to say why.
+                            kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Mplane.Math.Repo").LogWarning(
+                                "Refused a TLS client certificate: {Subject} (issuer {Issuer}) does not chain to the configured CA", certificate.Subject, certificate.Issuer);
+                            return false;
+                        };
                     });
                 }
             });
@@ -76,6 +91,11 @@ public static class RepoServer
 
             context.Items[nameof(PeerResult)] = peer.Identity;
             await next(context).ConfigureAwait(false);
+            if (context.GetEndpoint() is not RouteEndpoint && context.Response.StatusCode is 404 or 405)
+            {
+                // No endpoint took it: a path (or a method) that does not exist here.
+                log.LogWarning("Refused {Method} {Path} from {Identity}: {Status}", context.Request.Method, context.Request.Path, peer.Identity, context.Response.StatusCode);
+            }
         });
 
         var files = PushProtocol.StreamsPath + "/{stream}/files/{**path}";
@@ -92,20 +112,20 @@ public static class RepoServer
 
             return Task.CompletedTask;
         }));
-        app.MapPut(files, (HttpContext context, string stream, string path) => Guard(context, settings, services, stream, path, log, () => PutAsync(context, stream, path, services)));
+        app.MapPut(files, (HttpContext context, string stream, string path) => Guard(context, settings, services, stream, path, log, () => PutAsync(context, stream, path, services, log, settings.StallTimeout ?? DefaultStallTimeout)));
 
         app.MapPost("/DBSImport", async context =>
         {
             if (!context.Request.HasJsonContentType() && context.Request.ContentType is not null && !context.Request.ContentType.StartsWith("text/", StringComparison.Ordinal))
             {
-                await Text(context, 415, "registration must be JSON").ConfigureAwait(false);
+                await Refuse(context, log, 415, "registration must be JSON").ConfigureAwait(false);
                 return;
             }
 
             var body = await LimitedText.ReadAsync(context.Request.Body, Registration.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
             if (body is null)
             {
-                await Text(context, 413, $"registration over {Registration.MaxBodyBytes} bytes").ConfigureAwait(false);
+                await Refuse(context, log, 413, $"registration over {Registration.MaxBodyBytes} bytes").ConfigureAwait(false);
                 return;
             }
 
@@ -136,13 +156,13 @@ public static class RepoServer
 
             await Text(context, status, answer).ConfigureAwait(false);
         });
-        app.MapMethods("/DBSImport/{**rest}", ["POST"], (HttpContext context) => Text(context, 405, "method not allowed"));
+        app.MapMethods("/DBSImport/{**rest}", ["POST"], (HttpContext context) => Refuse(context, log, 405, "method not allowed"));
         app.MapGet("/DBSImport", (HttpContext context) => Json(context, OriginalListing(services.Pull.Imports, Identity(context), settings), OriginalText));
         app.MapGet("/DBSImport/{index}", (HttpContext context, string index) =>
         {
             if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out _))
             {
-                return Text(context, 400, "invalid entry id");
+                return Refuse(context, log, 400, "invalid entry id");
             }
 
             var listing = OriginalListing(services.Pull.Imports, Identity(context), settings);
@@ -152,28 +172,28 @@ public static class RepoServer
         {
             if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             {
-                await Text(context, 400, "invalid entry id").ConfigureAwait(false);
+                await Refuse(context, log, 400, "invalid entry id").ConfigureAwait(false);
                 return;
             }
 
             var (status, answer) = await services.Pull.RemoveAsync(n, Identity(context), context.RequestAborted).ConfigureAwait(false);
-            await Text(context, status, answer).ConfigureAwait(false);
+            await (status >= 400 ? Refuse(context, log, status, answer) : Text(context, status, answer)).ConfigureAwait(false);
         });
         app.MapGet("/status", (HttpContext context) =>
             settings.Access.IsAllowed(Identity(context), StatusLabel)
                 ? Json(context, RepoStatus.Of(services))
-                : Text(context, 403, $"identity {Identity(context)} may not read the status ({StatusLabel} is not authorized for it)"));
+                : Refuse(context, log, 403, $"identity {Identity(context)} may not read the status ({StatusLabel} is not authorized for it)"));
         CollectionEndpoints.Map(app, settings, services.Collections, log);
         return app;
     }
 
-    private static async Task PutAsync(HttpContext context, string stream, string path, RepoServices services)
+    private static async Task PutAsync(HttpContext context, string stream, string path, RepoServices services, ILogger log, TimeSpan stallTimeout)
     {
         var request = context.Request;
         if (!long.TryParse(request.Headers[PushProtocol.OffsetHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var offset) ||
             !long.TryParse(request.Headers[PushProtocol.LengthHeader], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
         {
-            await Text(context, 400, $"{PushProtocol.OffsetHeader} and {PushProtocol.LengthHeader} must be whole numbers").ConfigureAwait(false);
+            await Refuse(context, log, 400, $"{PushProtocol.OffsetHeader} and {PushProtocol.LengthHeader} must be whole numbers").ConfigureAwait(false);
             return;
         }
 
@@ -184,26 +204,32 @@ public static class RepoServer
         }
         catch (ArgumentException e)
         {
-            await Text(context, 400, e.Message).ConfigureAwait(false);
+            await Refuse(context, log, 400, e.Message).ConfigureAwait(false);
             return;
         }
 
         var encoding = request.Headers.ContentEncoding.ToString();
         if (encoding is not ("" or "identity" or "gzip"))
         {
-            await Text(context, 415, $"Content-Encoding '{encoding}' is not accepted (gzip is)").ConfigureAwait(false);
+            await Refuse(context, log, 415, $"Content-Encoding '{encoding}' is not accepted (gzip is)").ConfigureAwait(false);
             return;
         }
 
         // The body straight from Kestrel's pipe; a gzip body through a decompressing stream adapted to a pipe.
         await using var gzip = encoding == "gzip" ? new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true) : null;
         var body = gzip is null ? request.BodyReader : PipeReader.Create(gzip, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
+        var guarded = new StallGuardedReader(body, stallTimeout);
         AppendOutcome outcome;
         long held;
         LedgerEntry? stored;
         try
         {
-            (outcome, held, stored) = await services.Store.AppendAsync(stream, path, type, Identity(context), offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), body, context.RequestAborted).ConfigureAwait(false);
+            (outcome, held, stored) = await services.Store.AppendAsync(stream, path, type, Identity(context), offset, length, request.Headers[PushProtocol.Sha256Header].ToString(), guarded, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException) when (guarded.Stalled)
+        {
+            context.Response.Headers.Connection = "close"; // the rest of the body is not waited for
+            throw;
         }
         finally
         {
@@ -334,6 +360,13 @@ public static class RepoServer
         context.Response.StatusCode = status;
         context.Response.ContentType = contentType;
         return context.Response.WriteAsync(Newtonsoft.Json.JsonConvert.SerializeObject(value), context.RequestAborted);
+    }
+
+    /// <summary>Logs a refusal (method, path, identity, status, why) and answers it as <see cref="Text"/>.</summary>
+    internal static Task Refuse(HttpContext context, ILogger log, int status, string problem)
+    {
+        log.LogWarning("Refused {Method} {Path} from {Identity}: {Status} {Problem}", context.Request.Method, context.Request.Path, context.Items[nameof(PeerResult)], status, problem);
+        return Text(context, status, problem);
     }
 
     /// <summary>Answers <paramref name="body"/> as plain text (the original's content type).</summary>

@@ -1,3 +1,5 @@
+using Mplane.Math.Transfer;
+
 namespace Mplane.Math.Repo;
 
 /// <summary>One stream as math_repo sees it.</summary>
@@ -16,10 +18,13 @@ public sealed record RepoStatus(DateTimeOffset Time, IReadOnlyList<StreamTransfe
             {
                 var last = g.MaxBy(e => e.At);
                 return new StreamTransferStatus(
-                    g.Key, g.Count(), g.Count(e => e.State == "handled"), g.Count(e => e.State == "failed"), g.Sum(e => e.Size),
-                    last?.Path, last?.At, g.Where(e => e.State == "failed").Select(e => $"{e.Path}: {e.Detail}").Take(20).ToList());
+                    g.Key, g.Count(), g.Count(e => e.State == "handled"), g.Count(e => e.State is "failed" or "quarantined"), g.Sum(e => e.Size),
+                    last?.Path, last?.At, g.Where(e => e.State is "failed" or "quarantined").Select(Error).Take(20).ToList());
             })
             .ToList();
         return new RepoStatus(DateTimeOffset.UtcNow, streams, services.Queue.Pending, services.Pull.Imports);
     }
+
+    private static string Error(LedgerEntry entry) =>
+        entry.State == "quarantined" ? $"{entry.Path}: quarantined: {entry.Error}" : $"{entry.Path}: {entry.Detail}";
 }

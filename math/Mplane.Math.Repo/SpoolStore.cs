@@ -50,6 +50,12 @@ public sealed class SpoolStore(string spool, long maxFileBytes, TransferLedger l
     /// <summary>The ledger of stored and handled files.</summary>
     public TransferLedger Ledger { get; } = ledger;
 
+    /// <summary>
+    /// Files the handler refused for their content: <c>&lt;spool&gt;/.quarantine/&lt;stream&gt;/&lt;path&gt;</c>
+    /// (a dot, as <c>.partial</c>: no stream name starts with one, so a stream named <c>quarantine</c> cannot collide).
+    /// </summary>
+    public Quarantine Quarantine { get; } = new(Path.Combine(spool, ".quarantine"));
+
     /// <summary>Where a stream's file is stored.</summary>
     public string FinalPath(string stream, string path) => TransferNames.Under(Path.Combine(spool, TransferNames.Stream(stream)), path);
 

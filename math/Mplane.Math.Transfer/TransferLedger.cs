@@ -7,7 +7,7 @@ namespace Mplane.Math.Transfer;
 /// <param name="Path">Its path relative to the stream's directory.</param>
 /// <param name="Size">Its length in bytes.</param>
 /// <param name="Sha256">Its SHA-256, lower-case hex.</param>
-/// <param name="State">What happened to it last (for example <c>acknowledged</c>, <c>stored</c>, <c>handled</c>).</param>
+/// <param name="State">What happened to it last (for example <c>acknowledged</c>, <c>stored</c>, <c>handled</c>, <c>failed</c>, <c>quarantined</c>).</param>
 /// <param name="At">When.</param>
 /// <param name="Detail">What went wrong, for a failed state; the stream's type, for a stored file.</param>
 /// <param name="StoredAt">
@@ -17,6 +17,7 @@ namespace Mplane.Math.Transfer;
 /// </param>
 /// <param name="Peer">The identity that sent the file (the repository's side only).</param>
 /// <param name="Rows">Rows the handler imported from the file (null before it is handled, or when the handler imports none).</param>
+/// <param name="Error">Why the handler refused a <c>quarantined</c> file (its type stays in <paramref name="Detail"/>, for when it is handled again).</param>
 public sealed record LedgerEntry(
     string Stream,
     string Path,
@@ -27,7 +28,8 @@ public sealed record LedgerEntry(
     string? Detail = null,
     [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] DateTimeOffset? StoredAt = null,
     [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] string? Peer = null,
-    [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] long? Rows = null);
+    [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] long? Rows = null,
+    [property: JsonProperty(NullValueHandling = NullValueHandling.Ignore)] string? Error = null);
 
 /// <summary>
 /// A durable record of transferred files: one JSON line per event, appended and flushed to disk

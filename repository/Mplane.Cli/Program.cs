@@ -21,6 +21,7 @@ root.Subcommands.Add(TstatProxyCommand.Create());
 root.Subcommands.Add(ProxyCommand.Create());
 root.Subcommands.Add(ClientCommand.Create());
 root.Subcommands.Add(RepoCommand.Create());
+root.Subcommands.Add(PkiCommand.Create());
 
 // SIGTERM and Ctrl-C cancel the command's token; a host then needs its shutdown timeout to let
 // in-flight work finish (System.CommandLine would end the process after 2 s).

@@ -100,6 +100,12 @@ public sealed class ImporterSection : IntervalModuleSection
 {
     /// <summary>The folders it imports from.</summary>
     public List<ImportFolderSection> Folders { get; set; } = [];
+
+    /// <summary>
+    /// Where files the warehouse refuses for their content are moved, as <c>&lt;stream&gt;/&lt;path in its folder&gt;</c>
+    /// with <c>&lt;file&gt;.error.txt</c> beside each; outside every import folder.
+    /// </summary>
+    public string Quarantine { get; set; } = "../.data/quarantine";
 }
 
 /// <summary>One folder of Tstat logs (Tstat's <c>YYYY_MM_DD_HH_MM.out</c> layout) and the stream its logs go to.</summary>

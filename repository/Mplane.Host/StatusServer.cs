@@ -27,18 +27,49 @@ public static class StatusServer
     /// <summary>The most alarm records one request returns (the oldest of the range): narrow the range for more.</summary>
     public const int MaxAlarms = 10_000;
 
-    /// <summary>Builds the server on 127.0.0.1:<paramref name="port"/> (0 picks a free port).</summary>
-    public static WebApplication Build(NpgsqlDataSource dataSource, int port, Action<ILoggingBuilder>? logging = null, string? streamsToken = null)
+    /// <summary>Builds the server on <paramref name="address"/> (a loopback address, 127.0.0.1 by default) and <paramref name="port"/> (0 picks a free port).</summary>
+    public static WebApplication Build(
+        NpgsqlDataSource dataSource, int port, Action<ILoggingBuilder>? logging = null, string? streamsToken = null, IPAddress? address = null)
     {
+        address ??= IPAddress.Loopback;
+        if (!IPAddress.IsLoopback(address))
+        {
+            throw new ArgumentException($"{address} is not a loopback address: the status pages are served on loopback only", nameof(address));
+        }
+
         // The content root in the program's folder and no configuration reload: by default the working
         // directory is watched recursively, and every write to files below it (a spool) wakes the watcher.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, port));
+        // Loopback is the boundary, and a web page elsewhere could rebind a name of its own to 127.0.0.1
+        // (DNS rebinding): only requests addressed to a loopback name are answered, others get 400.
+        builder.Services.AddHostFiltering(options =>
+        {
+            options.AllowedHosts = ["localhost", "127.0.0.1", "[::1]"];
+            options.AllowEmptyHosts = false;
+        });
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(dataSource);
+        builder.Services.AddRepositoryMetrics(dataSource);
 
         var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StatusServer));
+        app.Use(async (context, next) =>
+        {
+            // Every refusal (a wrong parameter, path, method, host or size) is a line in the log; a missing
+            // page is only information (browsers ask for icons).
+            await next(context).ConfigureAwait(false);
+            if (context.Response.StatusCode is >= 400 and < 500 and var status)
+            {
+                var request = context.Request.Path + context.Request.QueryString;
+                log.Log(
+                    status == StatusCodes.Status404NotFound ? LogLevel.Information : LogLevel.Warning,
+                    "Refused {Method} {Request} from {Remote}: {Status}",
+                    context.Request.Method, request.Length > 300 ? request[..300] + "..." : request, context.Connection.RemoteIpAddress, status);
+            }
+        });
+        app.UseHostFiltering();
         app.MapGet("/status", async (NpgsqlDataSource source, HttpContext context) =>
             Results.Json(await WarehouseStatus.ReadAsync(source, context.RequestAborted).ConfigureAwait(false), Json));
         app.MapGet("/status/tables/{table}/partitions", async (string table, NpgsqlDataSource source, HttpContext context) =>
@@ -86,7 +117,7 @@ public static class StatusServer
         }
 
         app.MapDashboard();
-        app.MapMetrics(dataSource);
+        app.MapMetrics();
         return app;
     }
 

@@ -19,7 +19,7 @@ public sealed class RemoteCliTests : IAsyncLifetime
         await RunAsync("jobs", "run");
         var modules = new ModuleStates(_database.DataSource);
         await modules.EnsureAsync(TestTimeout.Token);
-        await modules.ReportAsync("scheduler", "repo-1:4242", ModuleState.Running, null, TestTimeout.Token);
+        await modules.ReportAsync("scheduler", "repo-1:4242", ModuleState.Running, null, 0, TestTimeout.Token);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();

@@ -90,7 +90,7 @@ public sealed class DashboardApiTests(DashboardFixture fixture) : IClassFixture<
 
         await AssertRefusedAsync(http, "/status/series?table=flows_5min&columns=flows", "table", "no continuous table public.flows_5min");
 
-        await new ModuleStates(empty.DataSource).ReportAsync("scheduler", "host-1:42", ModuleState.Running, null, TestTimeout.Token);
+        await new ModuleStates(empty.DataSource).ReportAsync("scheduler", "host-1:42", ModuleState.Running, null, 0, TestTimeout.Token);
         using var json = JsonDocument.Parse(await http.GetStringAsync("/status/modules", TestTimeout.Token));
         var module = json.RootElement.GetProperty("modules").EnumerateArray().Single();
         Assert.Equal("scheduler", module.GetProperty("module").GetString());

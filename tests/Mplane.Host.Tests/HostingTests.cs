@@ -47,20 +47,13 @@ public sealed class HostingTests : IAsyncLifetime
             Assert.Equal(1, failed.Restarts);
             Assert.Equal("broken on start 1", failed.LastError);
 
-            // The first penalty is 10 s: not restarted before, restarted after.
-            time.Advance(TimeSpan.FromSeconds(9));
-            await Task.Delay(200, TestTimeout.Token);
-            Assert.Equal(1, failing.Starts);
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Eventually(() => failing.Starts == 2);
+            // The first penalty is 10 s: not restarted before, restarted after (stepping the clock a
+            // second at a time, so that a timer the supervisor creates a moment late is still honoured).
+            Assert.InRange(await AdvanceUntil(time, () => failing.Starts == 2), 10, 11);
 
-            // It failed quickly again: the next penalty is 20 s.
+            // It failed quickly again: the next penalty is 20 s, and it beats (restarting) meanwhile.
             await Eventually(async () => (await states.ReadAsync(TestTimeout.Token)).Single(s => s.Module == "failing").Restarts == 2);
-            time.Advance(TimeSpan.FromSeconds(19));
-            await Task.Delay(200, TestTimeout.Token);
-            Assert.Equal(2, failing.Starts);
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Eventually(() => failing.Starts == 3);
+            Assert.InRange(await AdvanceUntil(time, () => failing.Starts == 3), 20, 22);
 
             // The healthy module ran through it all, once, and beats.
             Assert.Equal(1, healthy.Starts);
@@ -122,11 +115,36 @@ public sealed class HostingTests : IAsyncLifetime
         Assert.Equal(modules.Count, stopped.Count(s => s.State == ModuleState.Stopped && s.Restarts == 0));
     }
 
+    [Fact]
+    public async Task A_module_is_reported_running_only_once_it_has_started()
+    {
+        var slow = new SlowStartModule();
+        using var host = RepositoryHost.Build(new RepositoryConfiguration(), "repository.yaml", [slow], _database.DataSource, NullLoggerFactory.Instance);
+        await host.StartAsync(TestTimeout.Token);
+        try
+        {
+            var states = new ModuleStates(_database.DataSource);
+            await Eventually(async () => (await states.ReadAsync(TestTimeout.Token)).Any(s => s.Module == "slow" && s.State == ModuleState.Starting));
+            await Task.Delay(ModuleSupervisor.StartGrace + TimeSpan.FromSeconds(1), TestTimeout.Token);
+            Assert.Equal(ModuleState.Starting, (await states.ReadAsync(TestTimeout.Token)).Single(s => s.Module == "slow").State);
+
+            slow.Start();
+            await Eventually(async () => (await states.ReadAsync(TestTimeout.Token)).Single(s => s.Module == "slow").State == ModuleState.Running);
+        }
+        finally
+        {
+            await host.StopAsync(TestTimeout.Token);
+        }
+    }
+
     [Theory]
     [InlineData("host:\n  listen: 0.0.0.0:8080\n", "status", "host.listen", "loopback")]
+    [InlineData("host:\n  listen: 127.0.0.1\n", "status", "host.listen", "not a loopback address and port")]
     [InlineData("host:\n  restart_penalty: soon\n", "status", "host.restart_penalty", "'soon' is not a duration")]
     [InlineData("modules:\n  scheduler:\n    poll: 0s\n", "scheduler", "modules.scheduler.poll", "not a duration")]
-    [InlineData("modules:\n  scheduler:\n    jobs: nowhere\n", "scheduler", "nowhere", "the jobs folder does not exist")]
+    [InlineData("modules:\n  scheduler:\n    jobs: nowhere\n", "scheduler", "modules.scheduler.jobs", "nowhere does not exist")]
+    [InlineData("host:\n  restart_penalty: 1m\n  max_restart_penalty: 10s\n", "status", "host.max_restart_penalty", "shorter than host.restart_penalty")]
+    [InlineData("host:\n  shutdown_timeout: 5m\n", "status", "host.shutdown_timeout", "longer than 50s")]
     [InlineData("modules:\n  scheduler:\n    parallel: 0\n", "scheduler", "modules.scheduler.parallel", "from 1 to 64")]
     [InlineData("modules:\n  math_repo:\n    config: missing.yaml\n", "math_repo", "modules.math_repo.config", "missing.yaml does not exist")]
     [InlineData("modules:\n  importer:\n    enabled: true\n", "importer", "modules.importer.folders", "names no folder")]
@@ -149,6 +167,7 @@ public sealed class HostingTests : IAsyncLifetime
         {
             RepositoryModules.Create(configuration, file, [only], _database.DataSource, NullLoggerFactory.Instance);
             RepositoryModules.Penalty(configuration.Host, file);
+            RepositoryModules.ShutdownTimeout(configuration.Host, file);
         });
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
@@ -170,9 +189,29 @@ public sealed class HostingTests : IAsyncLifetime
         Assert.DoesNotContain("importer", RepositoryModules.Select(new ModulesSection(), null, file));
     }
 
+    /// <summary>Advances the clock a second at a time until <paramref name="condition"/> holds; returns the seconds it took.</summary>
+    private static async Task<int> AdvanceUntil(FakeTimeProvider time, Func<bool> condition)
+    {
+        for (var seconds = 1; seconds <= 60; seconds++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            for (var i = 0; i < 30 && !condition(); i++)
+            {
+                await Task.Delay(10, TestTimeout.Token);
+            }
+
+            if (condition())
+            {
+                return seconds;
+            }
+        }
+
+        throw new TimeoutException("the condition never held within a minute of the fake clock");
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
-        for (var i = 0; i < 200 && !condition(); i++)
+        for (var i = 0; i < 600 && !condition(); i++)
         {
             await Task.Delay(25, TestTimeout.Token);
         }
@@ -183,7 +222,7 @@ public sealed class HostingTests : IAsyncLifetime
     private static async Task<T> Eventually<T>(Func<Task<T?>> value)
         where T : class
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 600; i++)
         {
             if (await value() is { } found)
             {
@@ -209,6 +248,19 @@ public sealed class HostingTests : IAsyncLifetime
 
         public Task RunAsync(CancellationToken cancellationToken) =>
             throw new InvalidOperationException($"broken on start {Interlocked.Increment(ref _starts)}");
+    }
+
+    private sealed class SlowStartModule : IRepositoryModule, IStartSignal
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "slow";
+
+        public Task Started => _started.Task;
+
+        public void Start() => _started.TrySetResult();
+
+        public Task RunAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
     private sealed class HealthyModule : IRepositoryModule

@@ -32,9 +32,9 @@ public sealed class MetricsTests : IAsyncLifetime
             TestTimeout.Token);
         var modules = new ModuleStates(_database.DataSource);
         await modules.EnsureAsync(TestTimeout.Token);
-        await modules.ReportAsync("scheduler", "repo-1:4242", ModuleState.Running, null, TestTimeout.Token);
+        await modules.ReportAsync("scheduler", "repo-1:4242", ModuleState.Running, null, 0, TestTimeout.Token);
         // A label value with every character the format must escape: quote, backslash, line feed.
-        await modules.ReportAsync("importer", "odd \"host\"\\1\nx", ModuleState.Restarting, "disk full", TestTimeout.Token);
+        await modules.ReportAsync("importer", "odd \"host\"\\1\nx", ModuleState.Restarting, "disk full", 1, TestTimeout.Token);
     }
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
@@ -89,13 +89,13 @@ public sealed class MetricsTests : IAsyncLifetime
             Assert.Equal(3, scrape.Value("mplane_table_partitions", ("table", Stream)));
             Assert.Equal(1, scrape.Value("mplane_alarms_open", ("detector", "kl_refset"), ("feature", "server_ip")));
 
-            (string, string)[] scheduler = [("module", "scheduler"), ("instance", "repo-1:4242")];
+            (string, string)[] scheduler = [("module", "scheduler"), ("process", "repo-1:4242")];
             Assert.Equal(1, scrape.Value("mplane_module_up", scheduler));
             Assert.Equal(1, scrape.Value("mplane_module_state", [.. scheduler, ("state", "running")]));
             Assert.Equal(0, scrape.Value("mplane_module_state", [.. scheduler, ("state", "stopped")]));
             Assert.Equal(0, scrape.Value("mplane_module_restarts_total", scheduler));
             Assert.Equal(0, scrape.Value("mplane_module_lost", scheduler));
-            (string, string)[] importer = [("module", "importer"), ("instance", "odd \"host\"\\1\nx")];
+            (string, string)[] importer = [("module", "importer"), ("process", "odd \"host\"\\1\nx")];
             Assert.Equal(0, scrape.Value("mplane_module_up", importer));
             Assert.Equal(1, scrape.Value("mplane_module_restarts_total", importer));
             Assert.Equal(1, scrape.Value("mplane_module_state", [.. importer, ("state", "restarting")]));

@@ -73,6 +73,16 @@ public sealed class StatusServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
         using var nothing = await http.GetAsync("/status/nothing", TestTimeout.Token);
         Assert.Equal(HttpStatusCode.NotFound, nothing.StatusCode);
+
+        // A request for another name (a page elsewhere that rebound its name to 127.0.0.1) is refused.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/status");
+        rebound.Headers.Host = "attacker.example";
+        using var refused = await http.SendAsync(rebound, TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        using var named = new HttpRequestMessage(HttpMethod.Get, "/status");
+        named.Headers.Host = $"localhost:{address.Port}";
+        using var answered = await http.SendAsync(named, TestTimeout.Token);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mplane.Protocol.Matching;
 using Mplane.Protocol.Registries;
@@ -94,7 +95,7 @@ public sealed class ComponentConf
         {
             if (Required("component", "workflow") == ClientInitiated)
             {
-                await ListenAsync(Listener(), services, check, logger, cancellationToken).ConfigureAwait(false);
+                await ListenAsync(Listener(), services, check, loggers, logger, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -106,9 +107,10 @@ public sealed class ComponentConf
         }
     }
 
-    private static async Task ListenAsync(ListenerSettings settings, IReadOnlyList<IService> services, SpecificationCheck check, ILogger logger, CancellationToken cancellationToken)
+    private static async Task ListenAsync(ListenerSettings settings, IReadOnlyList<IService> services, SpecificationCheck check, ILoggerFactory loggers, ILogger logger, CancellationToken cancellationToken)
     {
-        await using var listener = ComponentListener.Build(settings, services, check, new JobTable());
+        // The listener's own log (refusals, the server's notices) goes where the component's goes.
+        await using var listener = ComponentListener.Build(settings, services, check, new JobTable(), logging => logging.Services.AddSingleton(loggers));
         await listener.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {

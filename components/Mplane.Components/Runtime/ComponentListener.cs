@@ -4,7 +4,9 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mplane.Components.Transport;
 using Mplane.Protocol.Matching;
@@ -41,6 +43,7 @@ public static class ComponentListener
     {
         var builder = MplaneServer.CreateBuilder(settings.Endpoint, settings.Certificate, settings.Ca, logging);
         var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ComponentListener));
         var wait = settings.Wait ?? TimeSpan.FromSeconds(5);
         string Identity(HttpContext context) => MplaneServer.Identity(context);
         // Without TLS the reference applies no authorization (there is no identity to authorize); the
@@ -56,7 +59,7 @@ public static class ComponentListener
         app.MapGet("/capability/{token}", (HttpContext context, string token) =>
             services.FirstOrDefault(s => s.Capability.Token == token) is { } service && Allowed(context, service)
                 ? Reply(context, Linked(service))
-                : Reply(context, new ExceptionMessage(token, "No such capability")));
+                : Reply(context, Refused(context, token, "No such capability")));
         app.MapPost("/", async (HttpContext context) =>
         {
             Message? message;
@@ -64,18 +67,41 @@ public static class ComponentListener
             {
                 if ((message = await MplaneServer.ReadAsync(context).ConfigureAwait(false)) is null)
                 {
+                    log.LogWarning("Refused {Method} {Path} from {Identity}: {Status}, the content type is '{Type}'", context.Request.Method, context.Request.Path, Identity(context), context.Response.StatusCode, context.Request.ContentType);
                     return;
                 }
             }
             catch (FormatException e)
             {
-                await Reply(context, new ExceptionMessage(string.Empty, $"Invalid message: {e.Message}")).ConfigureAwait(false);
+                await Reply(context, Refused(context, string.Empty, $"Invalid message: {e.Message}")).ConfigureAwait(false);
+                return;
+            }
+            catch (BadHttpRequestException e)
+            {
+                // A body over the limit (or cut short): Kestrel's status, said here rather than as an unhandled error.
+                log.LogWarning("Refused {Method} {Path} from {Identity}: {Status}, {Reason}", context.Request.Method, context.Request.Path, Identity(context), e.StatusCode, e.Message);
+                context.Response.StatusCode = e.StatusCode;
                 return;
             }
 
             await Reply(context, await AnswerAsync(message, context).ConfigureAwait(false)).ConfigureAwait(false);
         });
+        app.Use(async (context, next) =>
+        {
+            await next(context).ConfigureAwait(false);
+            if (context.GetEndpoint() is not RouteEndpoint && context.Response.StatusCode is 404 or 405)
+            {
+                log.LogWarning("Refused {Method} {Path} from {Identity}: {Status}", context.Request.Method, context.Request.Path, Identity(context), context.Response.StatusCode);
+            }
+        });
         return app;
+
+        // A refusal is an mPlane exception (200, as the reference answers), and a line in the log.
+        ExceptionMessage Refused(HttpContext context, string token, string reason)
+        {
+            log.LogWarning("Refused {Method} {Path} from {Identity}: {Reason}", context.Request.Method, context.Request.Path, Identity(context), reason);
+            return new ExceptionMessage(token, reason);
+        }
 
         async Task<Message> AnswerAsync(Message message, HttpContext context)
         {
@@ -86,46 +112,46 @@ public static class ComponentListener
                     var service = services.FirstOrDefault(s => SpecificationCheck.Targets(s.Capability, specification));
                     if (service is null)
                     {
-                        return new ExceptionMessage(token, "No service registered for specification");
+                        return Refused(context, token, "No service registered for specification");
                     }
 
                     if (!Allowed(context, service))
                     {
-                        return new ExceptionMessage(token, "User has no permission to request this capability");
+                        return Refused(context, token, "User has no permission to request this capability");
                     }
 
                     if (check.Problems(service.Capability, specification, DateTimeOffset.UtcNow) is { Count: > 0 } problems)
                     {
-                        return new ExceptionMessage(token, string.Join("; ", problems));
+                        return Refused(context, token, string.Join("; ", problems));
                     }
 
                     var receipt = specification with { Kind = MessageKind.Receipt, Token = token, Link = null, ResultValues = [] };
                     // The identity is read now: the request's context is gone by the time a later occurrence runs.
                     var requester = Identity(context);
-                    if (jobs.Start(receipt, requester, ct => RepeatedRuns.RunAsync(specification with { Token = token }, (one, c) => RunAsync(service, one, requester, c), settings.MaxResults, ct), app.Lifetime.ApplicationStopping) is not { } job)
+                    if (jobs.Start(receipt, requester, ct => RepeatedRuns.RunAsync(specification with { Token = token }, (one, c) => RunAsync(service, one, requester, log, c), settings.MaxResults, ct), app.Lifetime.ApplicationStopping) is not { } job)
                     {
-                        return new ExceptionMessage(token, "Token in use by another specification, or too many jobs");
+                        return Refused(context, token, "Token in use by another specification, or too many jobs");
                     }
 
                     await Task.WhenAny(job.Outcome, Task.Delay(wait, context.RequestAborted)).ConfigureAwait(false);
                     return jobs.Redeem(token, requester) ?? job.Reply; // a result answered now is forgotten now: no one will redeem it
                 case Statement { Kind: MessageKind.Redemption, Token: { } redeemed }:
-                    return jobs.Redeem(redeemed, Identity(context)) ?? new ExceptionMessage(redeemed, "Unknown job");
+                    return jobs.Redeem(redeemed, Identity(context)) ?? Refused(context, redeemed, "Unknown job");
                 case Statement { Kind: MessageKind.Interrupt, Token: { } interrupted }:
                     if (jobs.Find(interrupted, Identity(context)) is not { } running)
                     {
-                        return new ExceptionMessage(interrupted, "Unknown job");
+                        return Refused(context, interrupted, "Unknown job");
                     }
 
                     running.Interrupt();
                     return running.Reply;
                 default:
-                    return new ExceptionMessage((message as Statement)?.Token ?? string.Empty, "Unexpected message type");
+                    return Refused(context, (message as Statement)?.Token ?? string.Empty, "Unexpected message type");
             }
         }
     }
 
-    private static async Task<Message> RunAsync(IService service, Statement specification, string requester, CancellationToken cancellationToken)
+    private static async Task<Message> RunAsync(IService service, Statement specification, string requester, ILogger log, CancellationToken cancellationToken)
     {
         try
         {
@@ -137,6 +163,7 @@ public static class ComponentListener
         }
         catch (ServiceException e)
         {
+            log.LogWarning("{Label} refused the specification {Token} of {Requester}: {Reason}", service.Capability.Label, specification.Token, requester, e.Message);
             return new ExceptionMessage(specification.Token, $"{service.Capability.Label}: {e.Message}");
         }
         catch (Exception e)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mplane.Protocol.Messages;
 using Mplane.Security;
@@ -37,7 +38,18 @@ public static class MplaneServer
                     {
                         https.ServerCertificate = certificate;
                         https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                        https.ClientCertificateValidation = (c, chain, _) => ca?.Trusts(c, chain) == true;
+                        https.ClientCertificateValidation = (c, chain, _) =>
+                        {
+                            if (ca?.Trusts(c, chain) == true)
+                            {
+                                return true;
+                            }
+
+                            // The handshake fails: no request, so no other place to say why.
+                            kestrel.ApplicationServices.GetService<ILoggerFactory>()?.CreateLogger(typeof(MplaneServer)).LogWarning(
+                                "Refused a TLS client certificate: {Subject} (issuer {Issuer}) does not chain to the configured CA", c.Subject, c.Issuer);
+                            return false;
+                        };
                     });
                 }
             });

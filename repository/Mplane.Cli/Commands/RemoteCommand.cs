@@ -31,7 +31,7 @@ internal static class RemoteCommand
         var interval = new Option<string>("--interval") { Description = "Time between redraws with --watch, e.g. 1s or 500ms (at least 100ms).", DefaultValueFactory = _ => "1s", HelpName = "SPAN" };
         var count = new Option<int?>("--count") { Description = "With --watch, stop after this many snapshots.", HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "The snapshot as JSON (with --watch, one document per snapshot)." };
-        var config = new Option<string?>("--config") { Description = "Configuration file for the retention rules shown (default: conf/repository.yaml)." };
+        var config = new Option<string?>("--config") { Description = "Configuration file: its database and the retention rules shown (default: conf/repository.yaml)." };
         var command = new Command(
             "remote",
             "The repository on one screen: modules, imports per stream (last file, lag, rate), the scheduler's queue and running jobs, retention, open alarms, stream queries.")
@@ -53,9 +53,11 @@ internal static class RemoteCommand
 
             var home = ProjectHome.Discover();
             var file = parse.GetValue(config);
+            var configuration = RepositoryConfiguration.Load(home, file);
             var retention = RetentionPolicy.FromConfiguration(
-                RepositoryConfiguration.Load(home, file).Retention, file ?? Path.Combine(home.ConfDirectory, RepositoryConfiguration.DefaultFileName));
-            await using var dataSource = await Database.OpenAsync(ct).ConfigureAwait(false);
+                configuration.Retention, file ?? Path.Combine(home.ConfDirectory, RepositoryConfiguration.DefaultFileName));
+            // The same file names the database, so the rules and the data shown belong together.
+            await using var dataSource = await Database.OpenAsync(configuration, ct).ConfigureAwait(false);
             var source = Describe(dataSource);
             if (!parse.GetValue(watch))
             {

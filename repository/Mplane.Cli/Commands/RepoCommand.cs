@@ -32,9 +32,12 @@ internal static class RepoCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
         {
             var (configuration, source) = Load(parse.GetValue(config));
+            var names = Names(parse.GetValue(only));
+            // Everything is checked before the database is opened (which may start the private cluster).
+            Validate(configuration, source, names);
             using var loggers = RepositoryHost.ConsoleLoggers(parse.GetValue(format), parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information);
             await using var dataSource = await Database.OpenAsync(configuration, ct).ConfigureAwait(false);
-            var modules = RepositoryModules.Create(configuration, source, Names(parse.GetValue(only)), dataSource, loggers);
+            var modules = RepositoryModules.Create(configuration, source, names, dataSource, loggers);
             using var host = RepositoryHost.Build(configuration, source, modules, dataSource, loggers);
             loggers.CreateLogger("mplane.repo").LogInformation("Repository host: {Modules} from {Config}", string.Join(", ", modules.Select(m => m.Name)), source);
             try
@@ -53,20 +56,25 @@ internal static class RepoCommand
     private static Command Check(Option<string?> config, Option<string[]> only)
     {
         var command = new Command("check", "Check the configuration and every selected module's own configuration, then list the modules; starts nothing.");
-        command.SetAction((parse, ct) => CommandRunner.RunAsync(async () =>
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(() =>
         {
             var (configuration, source) = Load(parse.GetValue(config));
-            using var loggers = LoggerFactory.Create(_ => { });
-            // The modules are built (and so checked) against a data source that is never opened.
-            await using var dataSource = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1");
-            var modules = RepositoryModules.Create(configuration, source, Names(parse.GetValue(only)), dataSource, loggers);
-            RepositoryModules.Penalty(configuration.Host, source);
-            RepositoryModules.Span(configuration.Host.ShutdownTimeout, source, "host.shutdown_timeout");
-            Console.WriteLine($"{source}: valid; modules: {string.Join(", ", modules.Select(m => m.Name))}");
-            await Task.CompletedTask.ConfigureAwait(false);
-            return ExitCodes.Success;
+            var modules = Validate(configuration, source, Names(parse.GetValue(only)));
+            Console.WriteLine($"{source}: valid; modules: {string.Join(", ", modules)}");
+            return Task.FromResult(ExitCodes.Success);
         }));
         return command;
+    }
+
+    /// <summary>Builds every selected module against a data source never opened: each module's settings and files are checked, nothing starts.</summary>
+    private static IReadOnlyList<string> Validate(RepositoryConfiguration configuration, string source, IReadOnlyCollection<string>? names)
+    {
+        using var loggers = LoggerFactory.Create(_ => { });
+        using var dataSource = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1;Port=1");
+        var modules = RepositoryModules.Create(configuration, source, names, dataSource, loggers);
+        RepositoryModules.Penalty(configuration.Host, source);
+        RepositoryModules.ShutdownTimeout(configuration.Host, source);
+        return modules.Select(m => m.Name).ToList();
     }
 
     private static (RepositoryConfiguration Configuration, string Source) Load(string? file)
@@ -76,6 +84,14 @@ internal static class RepoCommand
         return (RepositoryConfiguration.Load(home, file), source);
     }
 
-    private static List<string>? Names(string[]? only) =>
-        only is { Length: > 0 } ? only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList() : null;
+    private static List<string>? Names(string[]? only)
+    {
+        if (only is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        var names = only.SelectMany(o => o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+        return names.Count > 0 ? names : throw new UsageException("--only: name at least one module");
+    }
 }

@@ -31,7 +31,7 @@ public static class RepositoryHost
         ILoggerFactory loggers, TimeProvider? time = null)
     {
         var penalty = RepositoryModules.Penalty(configuration.Host, source);
-        var shutdown = RepositoryModules.Span(configuration.Host.ShutdownTimeout, source, "host.shutdown_timeout");
+        var shutdown = RepositoryModules.ShutdownTimeout(configuration.Host, source);
         // The content root in the program's folder and no configuration reload: the default watches the working directory recursively.
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {

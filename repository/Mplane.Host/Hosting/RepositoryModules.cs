@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Mplane.Analysis;
 using Mplane.Configuration;
 using Mplane.Math.Repo;
+using Mplane.Math.Transfer;
 using Mplane.Warehouse.Jobs;
 using Mplane.Warehouse.Retention;
 using Mplane.Warehouse.Tables;
@@ -49,10 +50,10 @@ public static class RepositoryModules
         {
             "status" => new StatusModule(dataSource, Listen(configuration.Host.Listen, source), loggers),
             "math_repo" => new MathRepoModule(MathRepo(Required(m.MathRepo.Config, source, "modules.math_repo.config", PathOf)), dataSource, loggers),
-            "importer" => new ImporterModule(dataSource, Folders(m.Importer, source, PathOf), Span(m.Importer.Interval, source, "modules.importer.interval"), loggers),
+            "importer" => Importer(m.Importer, source, PathOf, dataSource, loggers),
             "scheduler" => new SchedulerModule(
                 dataSource,
-                JobFile.LoadDirectory(PathOf(m.Scheduler.Jobs)),
+                JobFile.LoadDirectory(Folder(m.Scheduler.Jobs, source, "modules.scheduler.jobs", PathOf)),
                 new SchedulerOptions { Parallelism = m.Scheduler.Parallel is >= 1 and <= 64 ? m.Scheduler.Parallel : throw new ConfigurationException(source, "modules.scheduler.parallel", "must be from 1 to 64") },
                 Span(m.Scheduler.Poll, source, "modules.scheduler.poll"),
                 loggers),
@@ -69,11 +70,27 @@ public static class RepositoryModules
         }).ToList();
     }
 
+    /// <summary>The longest shutdown timeout: the command line ends the process a minute after SIGTERM whatever happens.</summary>
+    public static readonly TimeSpan MaxShutdownTimeout = TimeSpan.FromSeconds(50);
+
     /// <summary>The restart penalty of the <c>host</c> section.</summary>
-    public static RestartPenalty Penalty(HostSection host, string source) => new(
-        Span(host.RestartPenalty, source, "host.restart_penalty"),
-        Span(host.MaxRestartPenalty, source, "host.max_restart_penalty"),
-        Span(host.StableAfter, source, "host.stable_after"));
+    public static RestartPenalty Penalty(HostSection host, string source)
+    {
+        var first = Span(host.RestartPenalty, source, "host.restart_penalty");
+        var max = Span(host.MaxRestartPenalty, source, "host.max_restart_penalty");
+        return max >= first
+            ? new(first, max, Span(host.StableAfter, source, "host.stable_after"))
+            : throw new ConfigurationException(source, "host.max_restart_penalty", $"'{host.MaxRestartPenalty}' is shorter than host.restart_penalty ('{host.RestartPenalty}')");
+    }
+
+    /// <summary>How long in-flight work may take on SIGTERM.</summary>
+    public static TimeSpan ShutdownTimeout(HostSection host, string source)
+    {
+        var timeout = Span(host.ShutdownTimeout, source, "host.shutdown_timeout");
+        return timeout <= MaxShutdownTimeout
+            ? timeout
+            : throw new ConfigurationException(source, "host.shutdown_timeout", $"'{host.ShutdownTimeout}' is longer than {MaxShutdownTimeout.TotalSeconds:0}s");
+    }
 
     /// <summary>A duration key: a positive span such as <c>5s</c> or <c>10m</c>.</summary>
     public static TimeSpan Span(string text, string source, string key) =>
@@ -93,9 +110,9 @@ public static class RepositoryModules
         _ => m.Streams,
     };
 
-    private static int Listen(string listen, string source) =>
-        StatusModule.TryParseListen(listen, out var port)
-            ? port
+    private static System.Net.IPEndPoint Listen(string listen, string source) =>
+        StatusModule.TryParseListen(listen, out var endpoint)
+            ? endpoint
             : throw new ConfigurationException(source, "host.listen", $"'{listen}' is not a loopback address and port such as 127.0.0.1:8080 (the status pages are served on loopback only)");
 
     private static string Required(string path, string source, string key, Func<string, string> resolve)
@@ -109,11 +126,38 @@ public static class RepositoryModules
         return File.Exists(full) ? full : throw new ConfigurationException(source, key, $"{full} does not exist");
     }
 
+    private static string Folder(string path, string source, string key, Func<string, string> resolve)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ConfigurationException(source, key, "names no folder");
+        }
+
+        var full = resolve(path);
+        return Directory.Exists(full) ? full : throw new ConfigurationException(source, key, $"the folder {full} does not exist");
+    }
+
     private static RepoSettings MathRepo(string file)
     {
         var configuration = file.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) ? OriginalRepoConfiguration.Read(file) : RepoConfiguration.Read(file);
         return configuration.Validate(file, Path.GetDirectoryName(file)!);
     }
+
+    private static ImporterModule Importer(ImporterSection importer, string source, Func<string, string> resolve, NpgsqlDataSource dataSource, ILoggerFactory loggers)
+    {
+        var folders = Folders(importer, source, resolve);
+        var quarantine = resolve(importer.Quarantine);
+        // Quarantined files keep their folders' names: inside an import folder they would be imported again.
+        if (folders.FirstOrDefault(f => Inside(quarantine, f.Path) || Inside(f.Path, quarantine)) is { } overlap)
+        {
+            throw new ConfigurationException(source, "modules.importer.quarantine", $"{quarantine} overlaps the import folder {overlap.Path}; put it outside");
+        }
+
+        return new ImporterModule(dataSource, folders, Span(importer.Interval, source, "modules.importer.interval"), new Quarantine(quarantine), loggers);
+    }
+
+    private static bool Inside(string path, string folder) =>
+        (Path.TrimEndingDirectorySeparator(path) + "/").StartsWith(Path.TrimEndingDirectorySeparator(folder) + "/", StringComparison.Ordinal);
 
     private static List<ImportFolder> Folders(ImporterSection importer, string source, Func<string, string> resolve)
     {

@@ -74,11 +74,11 @@ internal sealed class DatabaseMetrics
 
         _alarmsOpen = Gauge(factory, "mplane_alarms_open", "Anomaly alarms not acknowledged, per detector and feature.", "detector", "feature");
 
-        _moduleUp = Gauge(factory, "mplane_module_up", "Whether the module instance is running and reporting (1) or not (0).", "module", "instance");
-        _moduleState = Gauge(factory, "mplane_module_state", "The module instance's state: 1 for the state it reported, 0 for the others.", "module", "instance", "state");
-        _moduleRestarts = Counter(factory, "mplane_module_restarts_total", "Times the module instance failed and was started again.", "module", "instance");
-        _moduleLost = Gauge(factory, "mplane_module_lost", "Whether the module instance stopped reporting without saying so (its process died or lost the database).", "module", "instance");
-        _moduleHeartbeat = Gauge(factory, "mplane_module_heartbeat_timestamp_seconds", "The module instance's last report (Unix time).", "module", "instance");
+        _moduleUp = Gauge(factory, "mplane_module_up", "Whether the module instance is running and reporting (1) or not (0).", "module", "process");
+        _moduleState = Gauge(factory, "mplane_module_state", "The module instance's state: 1 for the state it reported, 0 for the others.", "module", "process", "state");
+        _moduleRestarts = Counter(factory, "mplane_module_restarts_total", "Times the module instance failed and was started again.", "module", "process");
+        _moduleLost = Gauge(factory, "mplane_module_lost", "Whether the module instance stopped reporting without saying so (its process died or lost the database).", "module", "process");
+        _moduleHeartbeat = Gauge(factory, "mplane_module_heartbeat_timestamp_seconds", "The module instance's last report (Unix time).", "module", "process");
 
         _queries = Gauge(factory, "mplane_cquery_queries", "The stream engine's continuous queries per state (running, paused, failed: paused by an error).", "state");
         _queryRuns = Counter(factory, "mplane_cquery_runs_total", "Runs of the continuous query.", "query");

@@ -18,16 +18,19 @@ public static class MetricsEndpoint
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
     /// <summary>
-    /// Serves <see cref="Path"/> from a registry of this application's own, reading the database of
-    /// <paramref name="dataSource"/> at each scrape; the registry stops listening to the process's
-    /// instruments when the application stops.
+    /// Registers the metrics of <paramref name="dataSource"/>'s database in <paramref name="services"/>:
+    /// the container owns them, so they stop listening to the process's instruments when the
+    /// application is disposed, whether or not it ever started.
     /// </summary>
-    public static WebApplication MapMetrics(this WebApplication app, NpgsqlDataSource dataSource)
+    public static IServiceCollection AddRepositoryMetrics(this IServiceCollection services, NpgsqlDataSource dataSource) =>
+        services.AddSingleton(provider => new RepositoryMetrics(
+            dataSource, provider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MetricsEndpoint).FullName!)));
+
+    /// <summary>Serves <see cref="Path"/> from the registry <see cref="AddRepositoryMetrics"/> made, reading the database at each scrape.</summary>
+    public static WebApplication MapMetrics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MetricsEndpoint).FullName!);
-        var metrics = new RepositoryMetrics(dataSource, logger);
-        app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
+        var metrics = app.Services.GetRequiredService<RepositoryMetrics>();
         app.MapGet(Path, async context =>
         {
             // Collected into memory first: a failure then is a 500 with nothing half sent, and the length is known.

@@ -74,29 +74,48 @@ public sealed class ModuleStates(NpgsqlDataSource dataSource)
         _ensured = true;
     }
 
-    /// <summary>Records what <paramref name="module"/> in <paramref name="instance"/> is doing; an error also counts a restart.</summary>
-    public async Task ReportAsync(string module, string instance, ModuleState state, string? error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records what <paramref name="module"/> in <paramref name="instance"/> is doing, with its restarts
+    /// so far (the supervisor's count: a report that could not be written, the database being down, loses nothing).
+    /// </summary>
+    public async Task ReportAsync(string module, string instance, ModuleState state, string? error, int restarts, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var command = dataSource.CreateCommand(
             """
             INSERT INTO mplane.modules AS m (module, instance, state, last_error, last_error_at, restarts)
-            VALUES ($1, $2, $3, $4, CASE WHEN $4 IS NULL THEN NULL ELSE now() END, CASE WHEN $4 IS NULL THEN 0 ELSE 1 END)
+            VALUES ($1, $2, $3, $4, CASE WHEN $4 IS NULL THEN NULL ELSE now() END, $5)
             ON CONFLICT (module, instance) DO UPDATE SET
-                state = EXCLUDED.state, heartbeat_at = now(),
-                started_at = CASE WHEN m.state = 'stopped' THEN now() ELSE m.started_at END,
-                restarts = CASE WHEN m.state = 'stopped' THEN 0 ELSE m.restarts END + CASE WHEN $4 IS NULL THEN 0 ELSE 1 END,
-                last_error = coalesce($4, CASE WHEN m.state = 'stopped' THEN NULL ELSE m.last_error END),
-                last_error_at = CASE WHEN $4 IS NOT NULL THEN now() WHEN m.state = 'stopped' THEN NULL ELSE m.last_error_at END
+                state = EXCLUDED.state, heartbeat_at = now(), restarts = EXCLUDED.restarts,
+                last_error = coalesce($4, m.last_error),
+                last_error_at = CASE WHEN $4 IS NULL THEN m.last_error_at ELSE now() END
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = module });
         command.Parameters.Add(new NpgsqlParameter { Value = instance });
         command.Parameters.Add(new NpgsqlParameter { Value = Name(state) });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = restarts });
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every module instance that reported, by module; instances stopped for more than a day are left out.</summary>
+    /// <summary>
+    /// Marks earlier instances of <paramref name="module"/> on the same host as stopped when a new one
+    /// starts there: they belong to a process that ended (killed, crashed), and would otherwise show as lost for ever.
+    /// </summary>
+    public async Task SupersedeAsync(string module, string instance, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE mplane.modules SET state = 'stopped'
+            WHERE module = $1 AND instance <> $2 AND split_part(instance, ':', 1) = split_part($2, ':', 1) AND state <> 'stopped'
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = module });
+        command.Parameters.Add(new NpgsqlParameter { Value = instance });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every module instance that reported in the last day, by module (older ones, stopped or lost, are history).</summary>
     public async Task<IReadOnlyList<ModuleStatus>> ReadAsync(CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken).ConfigureAwait(false);
@@ -104,7 +123,7 @@ public sealed class ModuleStates(NpgsqlDataSource dataSource)
             """
             SELECT module, instance, state, started_at, heartbeat_at, restarts, last_error, last_error_at,
                    state <> 'stopped' AND heartbeat_at < now() - $1::interval
-            FROM mplane.modules WHERE state <> 'stopped' OR heartbeat_at > now() - interval '1 day'
+            FROM mplane.modules WHERE heartbeat_at > now() - interval '1 day'
             ORDER BY module, instance
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = LostAfter });

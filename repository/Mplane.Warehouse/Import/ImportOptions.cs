@@ -65,5 +65,13 @@ public enum ImportStatus
 public sealed record ImportResult(
     string Path, ImportStatus Status, long Rows, long Rejected, DateTimeOffset? WindowStart, string Sha256, bool Late, string? DuplicateOf = null);
 
-/// <summary>A file that cannot be imported; nothing of it was stored. The message names the file.</summary>
-public sealed class ImportException(string message, Exception? inner = null) : Exception(message, inner);
+/// <summary>A file that cannot be imported; nothing of it was stored. The message names the file (and the line, where one applies).</summary>
+public sealed class ImportException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>
+    /// The file changed while it was read (it is still being written): importing it again once it is
+    /// finished may succeed, so it is not bad input. Every other refusal is about the file's content or
+    /// name, and importing the same file again fails the same way.
+    /// </summary>
+    public bool Retryable { get; init; }
+}

@@ -18,6 +18,12 @@ namespace Mplane.Warehouse.Import;
 /// </summary>
 public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? logger = null)
 {
+    /// <summary>The log kind of a Tstat log that is none of the known kinds: any headed log may go with it.</summary>
+    private const string GenericLogKind = "tstat";
+
+    /// <summary>The skipped lines of one file that are logged one by one.</summary>
+    private const int LoggedProblems = 10;
+
     private readonly ILogger _logger = logger ?? NullLogger<Importer>.Instance;
 
     /// <summary>Called for every rejected line (file, line, why).</summary>
@@ -67,6 +73,16 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                 problems.Add(problem);
             }
 
+            // The operator's log names each skipped line (file, line, why), the first few of a file.
+            if (rejected <= LoggedProblems)
+            {
+                _logger.LogWarning("{Path}:{Line}: {Problem}", problem.Source, problem.Line, problem.Message);
+            }
+            else if (rejected == LoggedProblems + 1)
+            {
+                _logger.LogWarning("{Path}: more lines skipped; they are counted, not logged", problem.Source);
+            }
+
             OnProblem?.Invoke(problem);
         }
 
@@ -92,6 +108,13 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             {
                 if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    if (reader.Format is null)
+                    {
+                        // Not even a header (Tstat writes one into every log): a file cut to nothing, whose
+                        // import would record the name as done and refuse the real file later.
+                        throw new ImportException($"{fullPath}: the file is empty ({size} bytes, no header line); a log has at least its header");
+                    }
+
                     rows = 0;
                     firstWindow = pathWindow;
                 }
@@ -113,6 +136,13 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                         return await ImportFileAsync(path, options, cancellationToken).ConfigureAwait(false);
                     }
 
+                    // A log of another kind (a UDP log in the TCP stream) would fill the table with rows of nulls.
+                    if (target.LogFormat is { } kind && kind != GenericLogKind && kind != format.Name)
+                    {
+                        throw new ImportException(
+                            $"{fullPath}:{reader.Current.LineNumber}: the header is of a {format.Name} log, but {table} holds {kind} logs; import it into a stream of its kind");
+                    }
+
                     var columns = await ContinuousTables.ColumnsAsync(connection, table, cancellationToken).ConfigureAwait(false);
                     if (options.Indexes is { } indexes)
                     {
@@ -128,7 +158,10 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
                 if (hashing.BytesRead != size)
                 {
                     throw new ImportException(
-                        $"{fullPath}: the file changed while it was read ({size} bytes at the start, {hashing.BytesRead} read); import it once it is finished");
+                        $"{fullPath}: the file changed while it was read ({size} bytes at the start, {hashing.BytesRead} read); import it once it is finished")
+                    {
+                        Retryable = true,
+                    };
                 }
             }
             catch (LogFormatException e)
@@ -316,41 +349,64 @@ public sealed class Importer(NpgsqlDataSource dataSource, ILogger<Importer>? log
             $"COPY {target} ({converter.CopyColumns}) FROM STDIN (FORMAT BINARY{(freeze ? ", FREEZE" : string.Empty)})", cancellationToken).ConfigureAwait(false);
         await using (copy.ConfigureAwait(false))
         {
-            var writer = new PgBinaryCopyWriter(copy);
-            writer.WriteHeader();
-            do
+            try
             {
-                var record = reader.Current;
-                if (!ReferenceEquals(record.Format, converter.Format))
+                var writer = new PgBinaryCopyWriter(copy);
+                writer.WriteHeader();
+                do
                 {
-                    converter = new RowConverter(record.Format, columns);
-                }
+                    var record = reader.Current;
+                    if (!ReferenceEquals(record.Format, converter.Format))
+                    {
+                        converter = new RowConverter(record.Format, columns);
+                    }
 
-                if (timeOf(record) is not { } time)
-                {
-                    reject(new ReadProblem(reader.Source, record.LineNumber, "no valid time to window the row by"));
-                    continue;
-                }
+                    if (timeOf(record) is not { } time)
+                    {
+                        reject(new ReadProblem(reader.Source, record.LineNumber, "no valid time to window the row by"));
+                        continue;
+                    }
 
-                if (!converter.TryConvert(record, out var problem))
-                {
-                    reject(new ReadProblem(reader.Source, record.LineNumber, problem!));
-                    continue;
-                }
+                    if (!converter.TryConvert(record, out var problem))
+                    {
+                        reject(new ReadProblem(reader.Source, record.LineNumber, problem!));
+                        continue;
+                    }
 
-                converter.Write(writer, record, time.Ticks);
-                rows++;
-                if (writer.ShouldFlush)
-                {
-                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    converter.Write(writer, record, time.Ticks);
+                    rows++;
+                    if (writer.ShouldFlush)
+                    {
+                        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
-
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            catch (Exception e) when (e is not NpgsqlException)
+            {
+                // Failed on this side (a corrupt or cut input, a cancellation): abandon the COPY. Disposing it
+                // would end it as if the data were whole, and the server's complaint about the cut data
+                // would replace this error.
+                await AbandonAsync(copy).ConfigureAwait(false);
+                throw;
+            }
         }
 
         return rows;
+    }
+
+    /// <summary>Cancels a COPY in progress (its rows are discarded); a connection already broken has lost them anyway.</summary>
+    private static async Task AbandonAsync(NpgsqlRawCopyStream copy)
+    {
+        try
+        {
+            await copy.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
     }
 
     private static async Task AddRowsAsync(NpgsqlConnection connection, ContinuousTable table, DateTimeOffset windowStart, long rows, CancellationToken cancellationToken)

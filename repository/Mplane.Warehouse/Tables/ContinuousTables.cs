@@ -9,7 +9,8 @@ namespace Mplane.Warehouse.Tables;
 /// <param name="Kind"><c>base</c> (imported) or <c>view</c> (a job's output).</param>
 /// <param name="Window">Its window: one partition per window.</param>
 /// <param name="RetainedFrom">Where retention cut it: windows before this were dropped and are never created again; null when nothing was dropped.</param>
-public sealed record ContinuousTable(QualifiedName Name, string Kind, TableWindow Window, DateTimeOffset? RetainedFrom = null);
+/// <param name="LogFormat">For a base table, the kind of log it was created from (<c>log_tcp_complete</c>, <c>mawi_wide</c>, <c>tstat</c>...); null for views.</param>
+public sealed record ContinuousTable(QualifiedName Name, string Kind, TableWindow Window, DateTimeOffset? RetainedFrom = null, string? LogFormat = null);
 
 /// <summary>A window that retention already dropped from its table: it is not created again.</summary>
 public sealed class RetiredWindowException(string message) : InvalidOperationException(message);
@@ -45,7 +46,7 @@ public static class ContinuousTables
     public static async Task<ContinuousTable?> FindAsync(NpgsqlConnection connection, QualifiedName name, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "SELECT kind, window_seconds, retained_from FROM mplane.tables WHERE schema_name = $1 AND table_name = $2", connection)
+            "SELECT kind, window_seconds, retained_from, log_format FROM mplane.tables WHERE schema_name = $1 AND table_name = $2", connection)
         {
             Parameters = { new() { Value = name.Schema.Name }, new() { Value = name.Table.Name } },
         };
@@ -53,7 +54,8 @@ public static class ContinuousTables
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new ContinuousTable(
                 name, reader.GetString(0), new TableWindow(TimeSpan.FromSeconds(reader.GetInt32(1))),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2))
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3))
             : null;
     }
 
@@ -103,7 +105,7 @@ public static class ContinuousTables
             await register.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new ContinuousTable(name, kind, window);
+        return new ContinuousTable(name, kind, window, LogFormat: logFormat);
     }
 
     /// <summary>Creates a job's output table (a view in DBStream's sense) if it does not exist.</summary>
