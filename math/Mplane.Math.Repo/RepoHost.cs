@@ -41,24 +41,40 @@ public sealed class RepoHost : IAsyncDisposable
         DirectorySync.CreateDirectory(settings.Spool);
         var ledger = await TransferLedger.OpenAsync(settings.LedgerFile, cancellationToken).ConfigureAwait(false);
         var metrics = new RepoMetrics();
-        var store = new SpoolStore(settings.Spool, settings.MaxFileBytes, ledger, metrics);
-        IFileHandler handler = settings.Handler == "copy"
-            ? new CopyHandler()
-            : new WarehouseHandler(
-                new Importer(warehouse ?? throw new ArgumentException("the warehouse handler needs a database", nameof(warehouse)), loggers.CreateLogger<Importer>()),
-                settings.Schema, loggers.CreateLogger<WarehouseHandler>());
-        var queue = new HandlerQueue(store, handler, loggers.CreateLogger<HandlerQueue>());
-        var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        HttpClient? http = null;
+        WebApplication app;
+        RepoServices services;
+        try
         {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("math_repo/1.0");
-        var pull = new PullImports(settings, store, queue, http, loggers.CreateLogger<PullImports>());
-        var collections = await CollectionRegistry.LoadAsync(settings.CollectionsFile, ledger, TimeProvider.System, loggers.CreateLogger<CollectionRegistry>(), cancellationToken).ConfigureAwait(false);
-        var services = new RepoServices(store, queue, pull, collections);
-        var app = RepoServer.Build(settings, services, logging => logging.Services.AddSingleton(loggers));
+            var spool = new SpoolStore(settings.Spool, settings.MaxFileBytes, ledger, metrics);
+            IFileHandler handler = settings.Handler == "copy"
+                ? new CopyHandler()
+                : new WarehouseHandler(
+                    new Importer(warehouse ?? throw new ArgumentException("the warehouse handler needs a database", nameof(warehouse)), loggers.CreateLogger<Importer>()),
+                    settings.Schema, loggers.CreateLogger<WarehouseHandler>());
+            var handling = new HandlerQueue(spool, handler, loggers.CreateLogger<HandlerQueue>());
+            http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(10), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            {
+                Timeout = Timeout.InfiniteTimeSpan,
+            };
+            http.DefaultRequestHeaders.UserAgent.ParseAdd("math_repo/1.0");
+            var pulls = new PullImports(settings, spool, handling, http, loggers.CreateLogger<PullImports>());
+            var collections = await CollectionRegistry.LoadAsync(settings.CollectionsFile, ledger, TimeProvider.System, loggers.CreateLogger<CollectionRegistry>(), cancellationToken).ConfigureAwait(false);
+            services = new RepoServices(spool, handling, pulls, collections);
+            app = RepoServer.Build(settings, services, logging => logging.Services.AddSingleton(loggers));
+        }
+        catch
+        {
+            // A failed start (in the repository host, followed by a restart) leaves no ledger, meter or client open.
+            http?.Dispose();
+            metrics.Dispose();
+            await ledger.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var host = new RepoHost(app, services, ledger, http, metrics);
         var log = loggers.CreateLogger<RepoHost>();
+        var (store, queue, pull) = (services.Store, services.Queue, services.Pull);
         foreach (var line in ledger.Damaged)
         {
             log.LogError("{Ledger}: a damaged line was skipped: {Line}", ledger.Path, line);

@@ -28,6 +28,7 @@ public sealed class ImporterModule(NpgsqlDataSource dataSource, IReadOnlyList<Im
     /// <inheritdoc />
     protected override async Task RoundAsync(CancellationToken cancellationToken)
     {
+        var listed = new HashSet<(string Path, long Size, DateTime Written)>();
         foreach (var folder in folders)
         {
             if (!Directory.Exists(folder.Path))
@@ -39,6 +40,7 @@ public sealed class ImporterModule(NpgsqlDataSource dataSource, IReadOnlyList<Im
             foreach (var file in FinishedFiles.Select(folder.Path, folder.Start, folder.Log).Files)
             {
                 var key = (file.FullPath, file.Size, File.GetLastWriteTimeUtc(file.FullPath));
+                listed.Add(key);
                 if (_seen.Contains(key))
                 {
                     continue;
@@ -65,6 +67,9 @@ public sealed class ImporterModule(NpgsqlDataSource dataSource, IReadOnlyList<Im
                 _seen.Add(key);
             }
         }
+
+        // Only what the folders still hold is remembered: files deleted or moved away cost no memory.
+        _seen.IntersectWith(listed);
     }
 
     /// <summary>Moves a refused file to the quarantine with its error beside it; false (logged) when it cannot be moved.</summary>
