@@ -18,6 +18,10 @@ internal static class ProbeRequests
         HttpClient http, HttpMethod method, Uri uri, CancellationToken cancellationToken, HttpContent? body = null, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, uri) { Content = body };
+        // With a body, the headers go first and the body only once the server asks for it: a server
+        // refusing on the headers (401, 413 on the declared length) then answers before a byte of the
+        // body is sent, instead of closing on a body still being written (a broken pipe, not an answer).
+        request.Headers.ExpectContinue = body is not null;
         foreach (var (name, value) in headers)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value))
