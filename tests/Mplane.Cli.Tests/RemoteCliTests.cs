@@ -122,7 +122,7 @@ public sealed class RemoteCliTests : IAsyncLifetime
         }
 
         Assert.True(Snapshots() >= 2, $"{Snapshots()} snapshots before the deadline");
-        Signal(process.Id, "TERM");
+        await ProcessSignals.TerminateAsync(process, TestTimeout.Token);
         await process.WaitForExitAsync(TestTimeout.Token);
         Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {await stderr}");
 
@@ -155,12 +155,6 @@ public sealed class RemoteCliTests : IAsyncLifetime
         }
 
         return count;
-    }
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
-        kill.WaitForExit();
     }
 
     private async Task<Mplane.Postgres.CommandResult> RunAsync(params string[] arguments)

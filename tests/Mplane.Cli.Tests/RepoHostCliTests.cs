@@ -158,10 +158,7 @@ public sealed class RepoHostCliTests : IAsyncLifetime
     private static async Task<TimeSpan> TerminateAsync(Process host)
     {
         var clock = Stopwatch.StartNew();
-        using (var kill = Process.Start("kill", ["-TERM", host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
-        {
-            await kill.WaitForExitAsync(TestTimeout.Token);
-        }
+        await ProcessSignals.TerminateAsync(host, TestTimeout.Token);
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestTimeout.Token);
         limit.CancelAfter(TimeSpan.FromSeconds(60));

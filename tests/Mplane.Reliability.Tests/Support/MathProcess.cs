@@ -1,3 +1,4 @@
+using Mplane.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -128,12 +129,7 @@ internal sealed class MathProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM and waits at most <paramref name="bound"/> for the exit; returns the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan bound, CancellationToken cancellationToken)
     {
-        if (!_process.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-TERM", Id.ToString(CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await ProcessSignals.TerminateAsync(_process, cancellationToken).ConfigureAwait(false);
         return await WaitForExitAsync(bound, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using Mplane.Testing;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -98,12 +99,7 @@ internal sealed class SiteProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits at most <paramref name="bound"/> for it to exit (then kills it and fails); returns its exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan bound, CancellationToken cancellationToken)
     {
-        if (!_process.HasExited)
-        {
-            using var kill = Process.Start("kill", ["-TERM", Id.ToString(CultureInfo.InvariantCulture)])!;
-            await kill.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await ProcessSignals.TerminateAsync(_process, cancellationToken).ConfigureAwait(false);
         return await WaitForExitAsync(bound, cancellationToken).ConfigureAwait(false);
     }
 
